@@ -1,0 +1,142 @@
+// The chain model shared by every layer, and the Kafka record schema v1 (one record per
+// block). Defined once here; docs/record-schema.md describes it for other readers.
+// Amounts are uint256: decimal strings on the wire, bigint in code (see toBigInt).
+import { z } from 'zod';
+
+export const RECORD_SCHEMA = 'chainlake.block.v1' as const;
+
+export const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected a 0x-prefixed 32-byte lowercase hex hash');
+export const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a 0x-prefixed 20-byte lowercase hex address');
+/** uint256 as a decimal string, no leading zeros, at most 78 digits. */
+export const uintString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a non-negative decimal integer string');
+const blockNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const TX_CLASSES = ['contract_creation', 'native_transfer', 'contract_call'] as const;
+export type TxClass = (typeof TX_CLASSES)[number];
+
+export const blockHeaderSchema = z.object({
+  number: blockNumber,
+  hash: hex32,
+  parentHash: hex32,
+  /** Unix seconds. */
+  timestamp: z.number().int().nonnegative(),
+  miner: address,
+  gasUsed: uintString,
+  gasLimit: uintString,
+  baseFeePerGas: uintString.nullable(),
+  txCount: z.number().int().nonnegative(),
+});
+export type BlockHeader = z.infer<typeof blockHeaderSchema>;
+
+export const txSchema = z.object({
+  hash: hex32,
+  blockNumber,
+  transactionIndex: z.number().int().nonnegative(),
+  from: address,
+  to: address.nullable(),
+  value: uintString,
+  nonce: z.number().int().nonnegative(),
+  /** 0 legacy, 1 access list, 2 EIP-1559, 3 blob, 4 set-code. */
+  type: z.number().int().nonnegative(),
+  gas: uintString,
+  gasPrice: uintString.nullable(),
+  maxFeePerGas: uintString.nullable(),
+  maxPriorityFeePerGas: uintString.nullable(),
+  txClass: z.enum(TX_CLASSES),
+  /** 4-byte selector for contract calls, else null. */
+  selector: z.string().regex(/^0x[0-9a-f]{8}$/).nullable(),
+  /** Decoded method name where the ABI is known, e.g. "transfer". */
+  method: z.string().nullable(),
+  /** Decoded arguments by name; values are strings (uint as decimal, address lowercase hex). */
+  args: z.record(z.string(), z.string()).nullable(),
+  inputSize: z.number().int().nonnegative(),
+  /** From the receipt: 1 success, 0 reverted. */
+  status: z.union([z.literal(0), z.literal(1)]),
+  gasUsed: uintString,
+  effectiveGasPrice: uintString,
+  /** gasUsed × effectiveGasPrice. */
+  fee: uintString,
+  contractAddress: address.nullable(),
+  logCount: z.number().int().nonnegative(),
+});
+export type Tx = z.infer<typeof txSchema>;
+
+export const tokenTransferSchema = z.object({
+  txHash: hex32,
+  blockNumber,
+  logIndex: z.number().int().nonnegative(),
+  token: address,
+  from: address,
+  to: address,
+  amount: uintString,
+});
+export type TokenTransfer = z.infer<typeof tokenTransferSchema>;
+
+export const blockRecordSchema = z.object({
+  schema: z.literal(RECORD_SCHEMA),
+  kind: z.literal('block'),
+  chainId: z.number().int().positive(),
+  block: blockHeaderSchema,
+  transactions: z.array(txSchema),
+  tokenTransfers: z.array(tokenTransferSchema),
+  /** Unix ms when ingest published the record. */
+  publishedAt: z.number().int().nonnegative(),
+});
+export type BlockRecord = z.infer<typeof blockRecordSchema>;
+
+/** Published for each orphaned block during a reorg, newest first, before the new canonical blocks. */
+export const retractionRecordSchema = z.object({
+  schema: z.literal(RECORD_SCHEMA),
+  kind: z.literal('retraction'),
+  chainId: z.number().int().positive(),
+  block: z.object({ number: blockNumber, hash: hex32, parentHash: hex32, timestamp: z.number().int().nonnegative() }),
+  /** Hash of the new canonical block at this height, when known. */
+  replacedBy: hex32.nullable(),
+  publishedAt: z.number().int().nonnegative(),
+});
+export type RetractionRecord = z.infer<typeof retractionRecordSchema>;
+
+export const chainRecordSchema = z.discriminatedUnion('kind', [blockRecordSchema, retractionRecordSchema]);
+export type ChainRecord = z.infer<typeof chainRecordSchema>;
+
+/** Kafka key of a record: the block number, so a height's records share a partition and stay ordered. */
+export const recordKey = (r: ChainRecord): string => String(r.block.number);
+
+export const encodeRecord = (r: ChainRecord): Buffer => Buffer.from(JSON.stringify(r));
+
+export class RecordDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'bad_json' | 'unknown_schema' | 'invalid',
+  ) {
+    super(message);
+    this.name = 'RecordDecodeError';
+  }
+}
+
+/** Parse and validate a Kafka record value. Throws RecordDecodeError with a reason. */
+export function decodeRecord(value: Buffer | string | null): ChainRecord {
+  if (value === null) throw new RecordDecodeError('empty record value', 'invalid');
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (e) {
+    throw new RecordDecodeError(`record is not JSON: ${(e as Error).message}`, 'bad_json');
+  }
+  const schema = (json as { schema?: unknown } | null)?.schema;
+  if (schema !== RECORD_SCHEMA)
+    throw new RecordDecodeError(`unknown record schema ${JSON.stringify(schema)} (expected ${RECORD_SCHEMA})`, 'unknown_schema');
+  const parsed = chainRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new RecordDecodeError(`invalid record at ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'invalid'}`, 'invalid');
+  }
+  return parsed.data;
+}
+
+export const toBigInt = (s: string): bigint => BigInt(s);
+
+/** UTC day (YYYY-MM-DD) of a unix-seconds timestamp. */
+export const utcDay = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+/** Start of the UTC minute, unix seconds. */
+export const minuteOf = (unixSeconds: number): number => unixSeconds - (unixSeconds % 60);

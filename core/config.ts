@@ -1,0 +1,162 @@
+// One zod schema over every environment variable chainlake reads. Parsed once at the
+// edge (CLI entry, test setup); everything else receives the typed Config object.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const posInt = z.coerce.number().int().positive();
+const nonNegInt = z.coerce.number().int().nonnegative();
+const csv = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+/** Each entry: env name → [schema, default, description]. The README table is generated from this. */
+export const configSpec = {
+  NODE_ENV: [z.enum(['development', 'production', 'test']), 'development', 'Runtime environment'],
+  LOG_LEVEL: [z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info', 'pino log level'],
+  DATA_DIR: [z.string().min(1), './data', 'Where local services keep data, logs and pid files'],
+  CACHE_DIR: [z.string().min(1), './.cache', 'Download cache (Maven jars); git-ignored'],
+  HOST: [z.string().min(1), '127.0.0.1', 'Address every local server binds to'],
+
+  // chain / RPC
+  ETH_RPC_URLS: [csv, '', 'Comma-separated JSON-RPC endpoints (API keys inside URLs). Empty: local anvil'],
+  ETH_WS_URL: [z.string(), '', 'Optional websocket endpoint for newHeads'],
+  RPC_LIMITS: [
+    z.string(),
+    '',
+    'Per-provider limits: "host=rps/dailyQuota/weight;..." e.g. "alchemy.com=10/100000/2;infura.io=10/100000/1"',
+  ],
+  RPC_DEFAULT_RPS: [posInt, '25', 'Requests/s per endpoint when RPC_LIMITS does not name it'],
+  RPC_DEFAULT_DAILY_QUOTA: [nonNegInt, '0', 'Requests per UTC day per endpoint (0 = unlimited)'],
+  RPC_TIMEOUT_MS: [posInt, '10000', 'Per-request timeout'],
+  ANVIL_PORT: [port, '8545', 'Port of the local anvil chain'],
+  ANVIL_BLOCK_TIME: [posInt, '1', 'Seconds between anvil blocks'],
+  TRAFFIC_TPS: [z.coerce.number().nonnegative(), '20', 'Transactions/s the local traffic generator sends (0 = off)'],
+
+  // ingest
+  START_BLOCK: [z.union([z.literal('latest'), z.coerce.number().int().nonnegative()]), '0', 'First block to ingest when there is no checkpoint ("latest" = head)'],
+  INGEST_CONCURRENCY: [posInt, '8', 'Blocks fetched in parallel during backfill'],
+  POLL_INTERVAL_MS: [posInt, '250', 'Head polling interval'],
+  REORG_WINDOW: [posInt, '128', 'Block hashes remembered for reorg detection'],
+  FINALITY_DEPTH: [nonNegInt, '64', 'Blocks behind the newest lake block the batch horizon stays'],
+  INGEST_METRICS_PORT: [port, '9464', 'ingest: /metrics, /health, /ready'],
+
+  // kafka
+  KAFKA_BROKERS: [csv, '127.0.0.1:9092', 'Kafka bootstrap servers'],
+  KAFKA_CLIENT_ID: [z.string().min(1), 'chainlake', 'Kafka client id'],
+  KAFKA_TOPIC_PREFIX: [z.string().min(1), 'chainlake', 'Topics are <prefix>.<chainId>.blocks.v1 / .dlq.v1'],
+  KAFKA_PARTITIONS: [posInt, '3', 'Partitions of the block topic'],
+  KAFKA_REPLICATION_FACTOR: [posInt, '1', 'Replication factor of created topics'],
+  KAFKA_RETENTION_MS: [z.coerce.number().int().min(-1), '2592000000', 'Block topic retention (-1 = forever)'],
+  KAFKA_MAX_MESSAGE_BYTES: [posInt, '16777216', 'max.message.bytes of the block topic (large blocks)'],
+  KAFKA_PORT: [port, '9092', 'Local Kafka broker port'],
+  KAFKA_CONTROLLER_PORT: [port, '9093', 'Local KRaft controller port'],
+  KAFKA_HEAP: [z.string().regex(/^\d+[mMgG]$/), '512m', 'Local Kafka JVM heap'],
+
+  // cassandra / scylla
+  CASSANDRA_CONTACT_POINTS: [csv, '127.0.0.1:9042', 'CQL contact points host:port'],
+  CASSANDRA_LOCAL_DC: [z.string().min(1), 'datacenter1', 'Local datacenter for the load-balancing policy'],
+  CASSANDRA_KEYSPACE: [z.string().regex(/^[a-z][a-z0-9_]{0,47}$/), 'chainlake', 'Keyspace'],
+  CASSANDRA_REPLICATION: [
+    z.string().regex(/^(SimpleStrategy:\d+|NetworkTopologyStrategy:[A-Za-z0-9_-]+=\d+(,[A-Za-z0-9_-]+=\d+)*)$/),
+    'SimpleStrategy:1',
+    'Keyspace replication: "SimpleStrategy:1" or "NetworkTopologyStrategy:dc1=3,dc2=3"',
+  ],
+  CASSANDRA_CONSISTENCY: [z.enum(['ONE', 'LOCAL_ONE', 'QUORUM', 'LOCAL_QUORUM', 'ALL']), 'ONE', 'Read/write consistency'],
+  CASSANDRA_USERNAME: [z.string(), '', 'Optional CQL user'],
+  CASSANDRA_PASSWORD: [z.string(), '', 'Optional CQL password'],
+  CASSANDRA_PORT: [port, '9042', 'Local Cassandra CQL port'],
+  CASSANDRA_STORAGE_PORT: [port, '7000', 'Local Cassandra internode port'],
+  CASSANDRA_JMX_PORT: [port, '7199', 'Local Cassandra JMX port (127.0.0.1 only)'],
+  CASSANDRA_HEAP: [z.string().regex(/^\d+[mMgG]$/), '1g', 'Local Cassandra JVM heap'],
+
+  // speed views
+  VIEWS_TTL_SECONDS: [nonNegInt, '604800', 'TTL of per-tx speed tables (0 = none)'],
+  VIEWS_CONCURRENCY: [posInt, '64', 'Concurrent Cassandra writes per consumer'],
+  VIEWS_METRICS_PORT: [port, '9465', 'views: /metrics, /health, /ready'],
+
+  // batch
+  LAKE_DIR: [z.string().min(1), './data/lake', 'Root of the Parquet lake'],
+  BATCH_CRON: [z.string().min(1), '*/15 * * * *', 'Recompute schedule (node-cron, 5 or 6 fields)'],
+  COMPACT_CRON: [z.string().min(1), '*/1 * * * *', 'Compaction schedule when not running continuously'],
+  COMPACT_ROLL_MS: [posInt, '600000', 'Close a Parquet file after this long'],
+  COMPACT_ROLL_BYTES: [posInt, '268435456', 'Close a Parquet file after this many input bytes'],
+  VIEWS_KEEP_VERSIONS: [posInt, '5', 'Batch view versions kept on disk'],
+  BATCH_METRICS_PORT: [port, '9466', 'batch scheduler: /metrics, /health, /ready'],
+  DUCKDB_MEMORY_LIMIT: [z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i), '2GB', 'DuckDB memory limit for batch work'],
+  DUCKDB_THREADS: [posInt, '2', 'DuckDB threads'],
+
+  // serving
+  SERVE_PORT: [port, '8080', 'HTTP port of the API and dashboard'],
+  PUBLIC_READ: [bool, 'true', 'Allow read endpoints without an API key (off in prod)'],
+  API_RATE_LIMIT_RPS: [posInt, '50', 'Per-key requests/s (token bucket, burst = 2x)'],
+  SQL_TIMEOUT_MS: [posInt, '5000', 'Per-query timeout of /api/v1/sql'],
+  SQL_ROW_LIMIT: [posInt, '10000', 'Max rows returned by /api/v1/sql'],
+  SQL_MEMORY_LIMIT: [z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i), '512MB', 'DuckDB memory limit for the SQL endpoint'],
+  CACHE_TTL_MS: [nonNegInt, '1000', 'Cache lifetime of merged hot endpoints'],
+  ADMIN_BOOTSTRAP_KEY: [z.string(), '', 'Optional admin API key accepted at start (prod: from a secret)'],
+
+  // shop
+  BOOKS_BASE_URL: [z.string(), '', 'books.toscrape-style site; empty: the bundled fixture site'],
+  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule'],
+  BOOKS_MAX_PAGES: [posInt, '50', 'Per-run page limit of the scraper'],
+  FIXTURE_SITE_PORT: [port, '8090', 'Port of the bundled books fixture site'],
+  SESSION_TTL_SECONDS: [posInt, '86400', 'Shop session token lifetime'],
+} as const;
+
+type Spec = typeof configSpec;
+export type Config = { [K in keyof Spec]: z.output<Spec[K][0]> };
+export type ConfigKey = keyof Spec;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string; expected: string }[]) {
+    super(
+      `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message} (expected: ${i.expected})`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse a config from an env-like record. Throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const issues: ConfigError['issues'] = [];
+  for (const [name, [schema, def, description]] of Object.entries(configSpec)) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? def : raw;
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (parsed.success) out[name] = parsed.data;
+    else
+      issues.push({
+        variable: name,
+        message: `got ${JSON.stringify(redactValue(name, value))}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        expected: description,
+      });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return out as Config;
+}
+
+/** Values of secret-bearing variables never appear in errors. */
+function redactValue(name: string, value: string): string {
+  return /URL|KEY|PASSWORD|SECRET/.test(name) ? '<redacted>' : value;
+}
+
+let cached: Config | undefined;
+/** The process-wide config, parsed once from process.env. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+export const topicNames = (cfg: Pick<Config, 'KAFKA_TOPIC_PREFIX'>, chainId: number) => ({
+  blocks: `${cfg.KAFKA_TOPIC_PREFIX}.${chainId}.blocks.v1`,
+  dlq: `${cfg.KAFKA_TOPIC_PREFIX}.${chainId}.dlq.v1`,
+});

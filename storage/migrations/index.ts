@@ -1,0 +1,12 @@
+// Versioned CQL migrations, one file per layer. Version ranges: 1-99 ingest, 100-199 speed
+// views, 200-299 batch, 300-399 serving/keys, 400-499 shop. Never edit an applied migration:
+// add a new version.
+import { ingestMigrations } from './ingest.js';
+
+export type Migration = {
+  version: number;
+  name: string;
+  cql: (ctx: { ttlSeconds: number }) => string[];
+};
+
+export const allMigrations: Migration[] = [...ingestMigrations];

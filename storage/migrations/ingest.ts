@@ -1,0 +1,16 @@
+import type { Migration } from './index.js';
+
+export const ingestMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'ingest checkpoint, recent hashes, rpc usage',
+    cql: () => [
+      // Last block whose record Kafka acknowledged, per chain.
+      `CREATE TABLE IF NOT EXISTS ingest_checkpoint (chain_id int PRIMARY KEY, block_number bigint, block_hash text, updated_at timestamp)`,
+      // The reorg window: hashes of the last N published blocks.
+      `CREATE TABLE IF NOT EXISTS ingest_recent_hashes (chain_id int, block_number bigint, block_hash text, parent_hash text, PRIMARY KEY (chain_id, block_number)) WITH CLUSTERING ORDER BY (block_number DESC)`,
+      // Per endpoint (label/hash, never the key) and UTC day. One row per (endpoint, day, process) so several ingest processes never read-modify-write the same cells; quota = sum over processes.
+      `CREATE TABLE IF NOT EXISTS rpc_usage (endpoint text, day text, process_id text, requests bigint, errors bigint, rate_limited bigint, last_used timestamp, PRIMARY KEY ((endpoint, day), process_id))`,
+    ],
+  },
+];
