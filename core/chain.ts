@@ -8,7 +8,11 @@ export const RECORD_SCHEMA = 'chainlake.block.v1' as const;
 export const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected a 0x-prefixed 32-byte lowercase hex hash');
 export const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a 0x-prefixed 20-byte lowercase hex address');
 /** uint256 as a decimal string, no leading zeros, at most 78 digits. */
-export const uintString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a non-negative decimal integer string');
+const UINT256_MAX = 2n ** 256n - 1n;
+export const uintString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,77})$/, 'expected a non-negative decimal integer string')
+  .refine((s) => s.length < 78 || BigInt(s) <= UINT256_MAX, 'exceeds uint256');
 const blockNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const TX_CLASSES = ['contract_creation', 'native_transfer', 'contract_call'] as const;
