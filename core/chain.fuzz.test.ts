@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { RecordDecodeError, blockRecordSchema, decodeRecord, encodeRecord } from './chain.js';
-import { sampleBlock } from './chain.test.js';
+import { sampleBlock } from './chain.fixtures.js';
 
 const expectDecodeErrorOrValid = (value: Buffer | string) => {
   try {

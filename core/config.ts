@@ -39,6 +39,7 @@ export const configSpec = {
   ANVIL_PORT: [port, '8545', 'Port of the local anvil chain'],
   ANVIL_BLOCK_TIME: [posInt, '1', 'Seconds between anvil blocks'],
   TRAFFIC_TPS: [z.coerce.number().nonnegative(), '20', 'Transactions/s the local traffic generator sends (0 = off)'],
+  TRAFFIC_METRICS_PORT: [port, '9467', 'traffic generator: /metrics, /health, /ready (0 = any free port)'],
 
   // ingest
   START_BLOCK: [z.union([z.literal('latest'), z.coerce.number().int().nonnegative()]), '0', 'First block to ingest when there is no checkpoint ("latest" = head)'],
@@ -90,6 +91,8 @@ export const configSpec = {
   COMPACT_ROLL_BYTES: [posInt, '268435456', 'Close a Parquet file after this many input bytes'],
   VIEWS_KEEP_VERSIONS: [posInt, '5', 'Batch view versions kept on disk'],
   BATCH_METRICS_PORT: [port, '9466', 'batch scheduler: /metrics, /health, /ready'],
+  COMPACT_METRICS_PORT: [port, '9467', 'continuous `chainlake compact`: /metrics, /health, /ready'],
+  BATCH_REQUEST_POLL_MS: [posInt, '3000', 'How often the batch scheduler polls run requests written by serving'],
   DUCKDB_MEMORY_LIMIT: [z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i), '2GB', 'DuckDB memory limit for batch work'],
   DUCKDB_THREADS: [posInt, '2', 'DuckDB threads'],
 

@@ -1,7 +1,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, expect, test } from 'vitest';
 import { encodeRecord, decodeRecord, recordKey } from '../../core/chain.js';
-import { sampleBlock } from '../../core/chain.test.js';
+import { sampleBlock } from '../../core/chain.fixtures.js';
 import { createIdempotentProducer, createKafka, ensureChainTopics } from '../../storage/kafka.js';
 import { testConfig, testLogger, uniqueName } from '../helpers.js';
 
