@@ -1,0 +1,128 @@
+// Raw RPC block + receipts → one BlockRecord (core/chain.ts, kind 'block'). Pure: the
+// record is a function of its inputs and `now` only, so re-decoding a block is idempotent.
+import { type BlockRecord, RECORD_SCHEMA, type Tx, blockRecordSchema } from '../../core/chain.js';
+import { ValidationError } from '../../core/errors.js';
+import type { RpcBlock, RpcReceipt } from '../rpc/schemas.js';
+import { decodeCall } from './calls.js';
+import { classifyTx } from './classify.js';
+import { decodeTransferLogs } from './transfers.js';
+
+export type BlockDecodeReason = 'receipt_count' | 'receipt_mismatch' | 'bad_value' | 'invalid_record';
+
+/** The inputs cannot form a valid record (receipts do not match, values out of range): DLQ it. */
+export class BlockDecodeError extends ValidationError {
+  override readonly code = 'block_decode';
+  constructor(
+    message: string,
+    readonly reason: BlockDecodeReason,
+    readonly blockNumber: number | null,
+    details?: unknown,
+  ) {
+    super(message, details);
+  }
+}
+
+const dec = (q: string): string => BigInt(q).toString(10);
+const decOrNull = (q: string | null): string | null => (q === null ? null : dec(q));
+
+function safeNumber(q: string, field: string, blockNumber: number | null): number {
+  const v = BigInt(q);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new BlockDecodeError(`${field} ${v} exceeds the safe integer range`, 'bad_value', blockNumber);
+  return Number(v);
+}
+
+export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: RpcReceipt[], now: number = Date.now()): BlockRecord {
+  const number = safeNumber(rawBlock.number, 'block number', null);
+  const txs = rawBlock.transactions;
+  if (rawReceipts.length !== txs.length)
+    throw new BlockDecodeError(
+      `block ${number}: ${txs.length} transactions but ${rawReceipts.length} receipts`,
+      'receipt_count',
+      number,
+    );
+  const byHash = new Map<string, RpcReceipt>();
+  for (const r of rawReceipts) byHash.set(r.transactionHash, r);
+
+  const transactions: Tx[] = txs.map((tx) => {
+    const receipt = byHash.get(tx.hash);
+    if (!receipt)
+      throw new BlockDecodeError(`block ${number}: no receipt for transaction ${tx.hash}`, 'receipt_mismatch', number, { txHash: tx.hash });
+    if (receipt.blockHash !== rawBlock.hash)
+      throw new BlockDecodeError(
+        `block ${number}: receipt of ${tx.hash} belongs to block ${receipt.blockHash}, not ${rawBlock.hash}`,
+        'receipt_mismatch',
+        number,
+        { txHash: tx.hash },
+      );
+    const effective = receipt.effectiveGasPrice ?? tx.gasPrice;
+    if (effective === null)
+      throw new BlockDecodeError(`block ${number}: transaction ${tx.hash} has no effective gas price`, 'bad_value', number, { txHash: tx.hash });
+    const gasUsed = BigInt(receipt.gasUsed);
+    const effectiveGasPrice = BigInt(effective);
+    const txClass = classifyTx(tx);
+    const call = txClass === 'contract_call' ? decodeCall(tx.input) : null;
+    // Pre-Byzantium receipts have no status field; no revert flag existed then.
+    const status = receipt.status === null ? 1 : BigInt(receipt.status) === 1n ? 1 : 0;
+    return {
+      hash: tx.hash,
+      blockNumber: number,
+      transactionIndex: safeNumber(tx.transactionIndex, 'transactionIndex', number),
+      from: tx.from,
+      to: tx.to,
+      value: dec(tx.value),
+      nonce: safeNumber(tx.nonce, 'nonce', number),
+      type: tx.type === null ? 0 : safeNumber(tx.type, 'type', number),
+      gas: dec(tx.gas),
+      gasPrice: decOrNull(tx.gasPrice),
+      maxFeePerGas: decOrNull(tx.maxFeePerGas),
+      maxPriorityFeePerGas: decOrNull(tx.maxPriorityFeePerGas),
+      txClass,
+      selector: call?.selector ?? null,
+      method: call?.method ?? null,
+      args: call?.args ?? null,
+      inputSize: (tx.input.length - 2) / 2,
+      status,
+      gasUsed: gasUsed.toString(10),
+      effectiveGasPrice: effectiveGasPrice.toString(10),
+      fee: (gasUsed * effectiveGasPrice).toString(10),
+      contractAddress: receipt.contractAddress,
+      logCount: receipt.logs.length,
+    } satisfies Tx;
+  });
+
+  const tokenTransfers = decodeTransferLogs(
+    txs.flatMap((tx) => (byHash.get(tx.hash) as RpcReceipt).logs.filter((l) => l.transactionHash === tx.hash)),
+  ).map((t) => ({ ...t, blockNumber: number }));
+
+  const record: BlockRecord = {
+    schema: RECORD_SCHEMA,
+    kind: 'block',
+    chainId,
+    block: {
+      number,
+      hash: rawBlock.hash,
+      parentHash: rawBlock.parentHash,
+      timestamp: safeNumber(rawBlock.timestamp, 'timestamp', number),
+      miner: rawBlock.miner,
+      gasUsed: dec(rawBlock.gasUsed),
+      gasLimit: dec(rawBlock.gasLimit),
+      baseFeePerGas: decOrNull(rawBlock.baseFeePerGas),
+      txCount: txs.length,
+    },
+    transactions,
+    tokenTransfers,
+    publishedAt: now,
+  };
+  // The record is the contract with every consumer: never publish one that fails its schema.
+  const checked = blockRecordSchema.safeParse(record);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new BlockDecodeError(
+      `block ${number}: record invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,
+      'invalid_record',
+      number,
+    );
+  }
+  return record;
+}
