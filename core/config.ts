@@ -39,7 +39,7 @@ export const configSpec = {
   ANVIL_PORT: [port, '8545', 'Port of the local anvil chain'],
   ANVIL_BLOCK_TIME: [posInt, '1', 'Seconds between anvil blocks'],
   TRAFFIC_TPS: [z.coerce.number().nonnegative(), '20', 'Transactions/s the local traffic generator sends (0 = off)'],
-  TRAFFIC_METRICS_PORT: [port, '9467', 'traffic generator: /metrics, /health, /ready (0 = any free port)'],
+  TRAFFIC_METRICS_PORT: [port, '9468', 'traffic generator: /metrics, /health, /ready (0 = any free port)'],
 
   // ingest
   START_BLOCK: [z.union([z.literal('latest'), z.coerce.number().int().nonnegative()]), '0', 'First block to ingest when there is no checkpoint ("latest" = head)'],
@@ -81,6 +81,7 @@ export const configSpec = {
   // speed views
   VIEWS_TTL_SECONDS: [nonNegInt, '604800', 'TTL of per-tx speed tables (0 = none)'],
   VIEWS_CONCURRENCY: [posInt, '64', 'Concurrent Cassandra writes per consumer'],
+  VIEWS_BATCH_STATEMENTS: [posInt, '16', 'Rows per unlogged CQL batch of the views consumer (grouped by partition first; 1 = one statement per row)'],
   VIEWS_METRICS_PORT: [port, '9465', 'views: /metrics, /health, /ready'],
 
   // batch
