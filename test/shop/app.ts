@@ -1,0 +1,58 @@
+// A bare express app for the shop tests: express.json(), the shop router at /api/v1 and a
+// tiny error handler with the same {error: {code, message, details?}} shape as serving/app.ts.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { BaseError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { createShopRouter } from '../../serving/routes/shop/index.js';
+import type { ShopTestEnv } from './env.js';
+
+export type ShopTestApp = {
+  url: string;
+  close: () => Promise<void>;
+  /** fetch JSON with an optional session token; returns status, headers and parsed body. */
+  call: (method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; body: any }>;
+};
+
+export async function startShopApp(env: ShopTestEnv): Promise<ShopTestApp> {
+  const app = express();
+  app.use(express.json());
+  app.use('/api/v1', createShopRouter({ cassandra: env.cassandra, config: env.config, logger: env.logger }));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { status?: number; statusCode?: number; code?: string; message?: string; details?: unknown; type?: string };
+    let status = 500;
+    if (err instanceof ValidationError) status = 400;
+    else if (err instanceof NotFoundError) status = 404;
+    else if (typeof e.status === 'number') status = e.status;
+    const code = e.type === 'entity.parse.failed' ? 'validation' : err instanceof BaseError || typeof e.code === 'string' ? String(e.code) : 'internal';
+    res.status(status).json({ error: { code, message: status === 500 ? 'internal error' : (e.message ?? 'error'), ...(e.details !== undefined ? { details: e.details } : {}) } });
+    if (status === 500) env.logger.error({ msg: 'Unhandled error in test app', error: String(e.message) });
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  return {
+    url,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    call: async (method, path, opts = {}) => {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers['x-session-token'] = opts.token;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+    },
+  };
+}
+
+/** Creates a user directly in the store (admins cannot self-register) and logs in through the API. */
+export async function loginAs(env: ShopTestEnv, app: ShopTestApp, email: string, role: 'user' | 'admin' = 'user'): Promise<{ token: string; userId: string }> {
+  const { hashPassword } = await import('../../storage/shop-auth.js');
+  const password = `pw-${email}-secret`;
+  const user = await env.store.createUser({ email, name: email.split('@')[0] ?? '', role, passwordHash: await hashPassword(password) });
+  if (!user) throw new Error(`user ${email} exists`);
+  const res = await app.call('POST', '/users/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
+  return { token: res.body.token as string, userId: user.id };
+}
