@@ -40,7 +40,8 @@ export function summarizeMinutes(records: BlockRecord[]): MinuteSummary[] {
       if (tx.status === 0) m.failedTxs++;
       m.gasUsed += BigInt(tx.gasUsed);
       m.fees += BigInt(tx.fee);
-      m.nativeValue += BigInt(tx.value);
+      // Value moves only when the tx succeeded (speed and batch count it the same way).
+      if (tx.status === 1) m.nativeValue += BigInt(tx.value);
     }
     m.tokenTransfers += r.tokenTransfers.length;
     byMinute.set(minute, m);

@@ -1,7 +1,11 @@
 // Versioned CQL migrations, one file per layer. Version ranges: 1-99 ingest, 100-199 speed
 // views, 200-299 batch, 300-399 serving/keys, 400-499 shop. Never edit an applied migration:
 // add a new version.
+import { batchMigrations } from './batch.js';
 import { ingestMigrations } from './ingest.js';
+import { servingMigrations } from './serving.js';
+import { shopMigrations } from './shop.js';
+import { viewsMigrations } from './views.js';
 
 export type Migration = {
   version: number;
@@ -9,4 +13,4 @@ export type Migration = {
   cql: (ctx: { ttlSeconds: number }) => string[];
 };
 
-export const allMigrations: Migration[] = [...ingestMigrations];
+export const allMigrations: Migration[] = [...batchMigrations, ...ingestMigrations, ...servingMigrations, ...shopMigrations, ...viewsMigrations];

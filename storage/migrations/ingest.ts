@@ -13,4 +13,9 @@ export const ingestMigrations: Migration[] = [
       `CREATE TABLE IF NOT EXISTS rpc_usage (endpoint text, day text, process_id text, requests bigint, errors bigint, rate_limited bigint, last_used timestamp, PRIMARY KEY ((endpoint, day), process_id))`,
     ],
   },
+  {
+    version: 2,
+    name: 'ingest window keeps block timestamps (for retraction records)',
+    cql: () => [`ALTER TABLE ingest_recent_hashes ADD block_timestamp bigint`],
+  },
 ];

@@ -1,0 +1,242 @@
+// Kafka → Parquet compaction of one chain's block topic, exactly once without Kafka offsets:
+// the position per partition is recovered from the lake's file names (writer.ts), the
+// consumer seeks there on assignment, and records below it are skipped. Kafka commits are
+// only an optimisation for tools that watch consumer lag.
+import type { Consumer, Kafka } from 'kafkajs';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { decodeRecord, RecordDecodeError } from '../../core/chain.js';
+import type { Common } from '../../core/common.js';
+import { topicNames } from '../../core/config.js';
+import { errorMessage, FatalError } from '../../core/errors.js';
+import type { Duck } from '../../storage/lake.js';
+import { lakePaths } from '../../storage/lake.js';
+import { tryLock } from '../lock.js';
+import { createRollBuffer, recordToRows } from './rows.js';
+import { recoverRolls, resumeOffsets, writeRoll } from './writer.js';
+
+export type CompactMode = 'continuous' | 'drain';
+export type CompactOptions = {
+  chainId: number;
+  /** continuous: run until stopped, rolling by time/size; drain: stop once caught up with the high watermarks seen at start. */
+  mode: CompactMode;
+  /** Consumer group; default <prefix>.<chainId>.compact. */
+  groupId?: string;
+  sessionTimeoutMs?: number;
+  onRoll?: (r: { files: string[]; records: number; txs: number }) => void;
+};
+export type CompactSummary = { records: number; txs: number; rolls: number; files: number; skipped: number; undecodable: number };
+
+export type CompactMetrics = ReturnType<typeof compactMetrics>;
+const metricsByRegistry = new WeakMap<Registry, ReturnType<typeof makeMetrics>>();
+function makeMetrics(registry: Registry) {
+  return {
+    records: new Counter({ name: 'chainlake_compact_records_total', help: 'Kafka records compacted into the lake', registers: [registry] }),
+    rows: new Counter({ name: 'chainlake_compact_rows_total', help: 'Rows written to raw Parquet tables', labelNames: ['table'], registers: [registry] }),
+    files: new Counter({ name: 'chainlake_compact_files_total', help: 'Parquet files committed', registers: [registry] }),
+    undecodable: new Counter({ name: 'chainlake_compact_undecodable_total', help: 'Records skipped because they do not decode', labelNames: ['reason'], registers: [registry] }),
+    rollSeconds: new Histogram({ name: 'chainlake_compact_roll_seconds', help: 'Time to write and commit one roll', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry] }),
+    position: new Gauge({ name: 'chainlake_compact_next_offset', help: 'Next Kafka offset to compact per partition', labelNames: ['partition'], registers: [registry] }),
+  };
+}
+export function compactMetrics(registry: Registry) {
+  let m = metricsByRegistry.get(registry);
+  if (!m) metricsByRegistry.set(registry, (m = makeMetrics(registry)));
+  return m;
+}
+
+export type Compactor = { run: () => Promise<CompactSummary>; stop: () => Promise<void> };
+
+export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck }, opts: CompactOptions): Compactor {
+  const { config, logger } = common;
+  const log = logger.child({ component: 'compact', chainId: opts.chainId });
+  const metrics = compactMetrics(common.metrics);
+  const paths = lakePaths(config.LAKE_DIR);
+  const topic = topicNames(config, opts.chainId).blocks;
+  const groupId = opts.groupId ?? `${config.KAFKA_TOPIC_PREFIX}.${opts.chainId}.compact`;
+  const summary: CompactSummary = { records: 0, txs: 0, rolls: 0, files: 0, skipped: 0, undecodable: 0 };
+  let consumer: Consumer | undefined;
+  let stopRequested = false;
+  let finish: (() => void) | undefined;
+  let fail: ((e: unknown) => void) | undefined;
+
+  let running: Promise<CompactSummary> | undefined;
+
+  async function runOnce(): Promise<CompactSummary> {
+    const lock = await tryLock(paths, `compact-c${opts.chainId}`);
+    if (!lock) throw new FatalError(`another compactor of chain ${opts.chainId} holds the lock in ${paths.root}/_locks`);
+    const conn = await deps.duck.connect();
+    const buffer = createRollBuffer();
+    let bufferSince = 0;
+    let chain: Promise<unknown> = Promise.resolve();
+    // Every touch of the buffer and every roll runs through this queue, one at a time.
+    const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+      const p = chain.then(fn);
+      chain = p.catch(() => {});
+      return p;
+    };
+    const admin = deps.kafka.admin();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await recoverRolls(paths, opts.chainId, log);
+      const next = await resumeOffsets(paths, opts.chainId);
+      await admin.connect();
+      const watermarks = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      const target = new Map<number, number>();
+      for (const w of watermarks) {
+        const p = w.partition;
+        next.set(p, Math.max(next.get(p) ?? 0, Number(w.low)));
+        target.set(p, Number(w.high));
+        metrics.position.set({ partition: String(p) }, next.get(p)!);
+      }
+      const caughtUp = () => [...target].every(([p, high]) => (next.get(p) ?? 0) >= high);
+      log.info({ msg: 'Compaction starting', topic, groupId, mode: opts.mode, resume: Object.fromEntries(next) });
+      if (opts.mode === 'drain' && caughtUp()) return summary;
+
+      const roll = async (reason: string) => {
+        if (buffer.isEmpty()) return;
+        const t0 = performance.now();
+        const records = buffer.records();
+        const txs = buffer.txs();
+        // A big roll can outlast the session timeout: keep heartbeating while DuckDB writes.
+        const beat = setInterval(() => void lastHeartbeat?.().catch(() => {}), 2_000);
+        let result;
+        try {
+          result = await writeRoll(conn, paths, opts.chainId, buffer);
+        } finally {
+          clearInterval(beat);
+        }
+        for (const p of buffer.partitions().keys()) buffer.dropPartition(p);
+        summary.rolls++;
+        summary.files += result.files.length;
+        summary.records += records;
+        summary.txs += txs;
+        metrics.records.inc(records);
+        metrics.files.inc(result.files.length);
+        for (const [table, n] of Object.entries(result.rows)) if (n > 0) metrics.rows.inc({ table }, n);
+        metrics.rollSeconds.observe((performance.now() - t0) / 1000);
+        log.debug({ msg: 'Rolled', reason, records, txs, files: result.files.length, ms: Math.round(performance.now() - t0) });
+        opts.onRoll?.({ files: result.files, records, txs });
+        // Only an optimisation: the lake, not the group, says where to resume.
+        await consumer
+          ?.commitOffsets(result.ranges.map((r) => ({ topic, partition: r.partition, offset: String(r.last + 1) })))
+          .catch((e: unknown) => log.debug({ msg: 'Offset commit failed (ignored)', err: errorMessage(e) }));
+      };
+
+      const done = new Promise<void>((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
+      if (stopRequested) return summary;
+      consumer = deps.kafka.consumer({
+        groupId,
+        sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+        maxBytesPerPartition: config.KAFKA_MAX_MESSAGE_BYTES,
+        maxBytes: Math.max(config.KAFKA_MAX_MESSAGE_BYTES, 64 * 1024 * 1024),
+        maxWaitTimeInMs: 250,
+        allowAutoTopicCreation: false,
+      });
+      const c = consumer;
+      const assigned = new Set<number>();
+      c.on(c.events.GROUP_JOIN, (e) => {
+        const parts = (e.payload.memberAssignment[topic] ?? []) as number[];
+        void serial(async () => {
+          // A partition that moved to another member: its buffered rows are that member's to write.
+          for (const p of buffer.partitions().keys()) if (!parts.includes(p)) buffer.dropPartition(p);
+          assigned.clear();
+          for (const p of parts) {
+            assigned.add(p);
+            c.seek({ topic, partition: p, offset: String(next.get(p) ?? 0) });
+          }
+        });
+      });
+      c.on(c.events.CRASH, (e) => {
+        if (!(e.payload as { restart?: boolean }).restart) fail?.(e.payload.error);
+      });
+      await c.connect();
+      await c.subscribe({ topic, fromBeginning: true });
+      const seekedFor = new Map<number, number>();
+      let lastHeartbeat: (() => Promise<void>) | undefined;
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          lastHeartbeat = heartbeat;
+          await serial(async () => {
+            const p = batch.partition;
+            for (const m of batch.messages) {
+              if (!isRunning() || isStale() || stopRequested) break;
+              const off = Number(m.offset);
+              const expected = next.get(p) ?? 0;
+              if (off < expected) {
+                summary.skipped++;
+                continue;
+              }
+              if (off > expected) {
+                // Not where the lake says we are: seek back once; a second gap at the same place is a real hole (retention).
+                if (seekedFor.get(p) !== expected) {
+                  seekedFor.set(p, expected);
+                  log.warn({ msg: 'Offset gap, seeking to the lake position', partition: p, expected, got: off });
+                  c.seek({ topic, partition: p, offset: String(expected) });
+                  return;
+                }
+                log.warn({ msg: 'Accepting offset gap', partition: p, expected, got: off });
+              }
+              let rows;
+              try {
+                const record = decodeRecord(m.value);
+                if (record.chainId !== opts.chainId) throw new RecordDecodeError(`record of chain ${record.chainId} in the topic of chain ${opts.chainId}`, 'invalid');
+                rows = recordToRows(record, p, off);
+              } catch (e) {
+                if (!(e instanceof RecordDecodeError)) throw e;
+                summary.undecodable++;
+                metrics.undecodable.inc({ reason: e.reason });
+                log.warn({ msg: 'Skipping undecodable record', partition: p, offset: off, reason: e.reason, err: e.message });
+              }
+              if (rows) {
+                if (buffer.isEmpty()) bufferSince = Date.now();
+                buffer.add(p, off, rows, m.value?.length ?? 0);
+              }
+              next.set(p, off + 1);
+              metrics.position.set({ partition: String(p) }, off + 1);
+            }
+            if (buffer.bytes() >= config.COMPACT_ROLL_BYTES) await roll('bytes');
+            if (opts.mode === 'drain' && caughtUp()) {
+              await roll('drained');
+              finish?.();
+            }
+          });
+          await heartbeat();
+        },
+      });
+      timer = setInterval(() => {
+        void serial(async () => {
+          if (!buffer.isEmpty() && Date.now() - bufferSince >= config.COMPACT_ROLL_MS) await roll('time');
+        }).catch((e: unknown) => fail?.(e));
+      }, Math.min(1_000, config.COMPACT_ROLL_MS));
+      await done;
+      clearInterval(timer);
+      await c.stop();
+      await serial(() => roll('shutdown'));
+      return summary;
+    } finally {
+      if (timer) clearInterval(timer);
+      await consumer?.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+      conn.closeSync();
+      await lock.release();
+      log.info({ msg: 'Compaction stopped', ...summary });
+    }
+  }
+
+  return {
+    run: () => (running ??= runOnce()),
+    /** Stop consuming, write the buffered rows as a last roll, and resolve when that is done. */
+    stop: async () => {
+      stopRequested = true;
+      finish?.();
+      await running?.catch(() => {});
+    },
+  };
+}

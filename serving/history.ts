@@ -1,0 +1,65 @@
+// Address history across layers: newest rows from the speed views, then older rows from the
+// lake. The lake part only returns blocks older than the oldest block the speed views gave,
+// so a tx never appears twice. The cursor is opaque: base64url JSON of where to resume.
+import { ValidationError } from '../core/errors.js';
+import type { BatchSource, JsonRow, Page, SpeedSource } from './sources.js';
+
+type HistoryCursor =
+  | { s: 'speed'; c: string; min: number | null }
+  | { s: 'lake'; before: number | null; after?: { block: number; index: number; side: string } };
+
+const encode = (c: HistoryCursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
+
+function decode(raw: string): HistoryCursor {
+  try {
+    const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as HistoryCursor;
+    if (v && v.s === 'speed' && typeof v.c === 'string' && (v.min === null || Number.isSafeInteger(v.min))) return v;
+    if (
+      v &&
+      v.s === 'lake' &&
+      (v.before === null || Number.isSafeInteger(v.before)) &&
+      (v.after === undefined || (Number.isSafeInteger(v.after.block) && Number.isSafeInteger(v.after.index) && typeof v.after.side === 'string'))
+    )
+      return v;
+  } catch {
+    /* fall through */
+  }
+  throw new ValidationError('cursor is not one this API returned (pass nextCursor unchanged)');
+}
+
+const minBlock = (rows: JsonRow[], start: number | null): number | null =>
+  rows.reduce<number | null>((m, r) => (m === null ? Number(r.blockNumber) : Math.min(m, Number(r.blockNumber))), start);
+
+export async function addressHistoryPage(
+  sources: { speed: SpeedSource; batch: BatchSource },
+  address: string,
+  opts: { limit: number; cursor?: string },
+): Promise<Page & { sources: string[] }> {
+  let state: HistoryCursor = opts.cursor ? decode(opts.cursor) : { s: 'speed', c: '', min: null };
+  const items: JsonRow[] = [];
+  const used: string[] = [];
+  if (state.s === 'speed') {
+    const page = await sources.speed.addressHistory(address, { limit: opts.limit, ...(state.c ? { cursor: state.c } : {}) });
+    items.push(...page.items);
+    if (page.items.length > 0) used.push('speed');
+    const min = minBlock(page.items, state.min);
+    if (page.nextCursor) return { items, nextCursor: encode({ s: 'speed', c: page.nextCursor, min }), sources: used };
+    state = { s: 'lake', before: min };
+  }
+  const room = opts.limit - items.length;
+  if (room === 0) return { items, nextCursor: encode(state), sources: used };
+  const lake = await sources.batch.addressHistory(address, {
+    beforeBlock: state.before,
+    ...(state.after ? { after: state.after } : {}),
+    limit: room + 1,
+  });
+  const taken = lake.slice(0, room);
+  if (taken.length > 0) used.push('lake');
+  items.push(...taken);
+  const last = taken[taken.length - 1];
+  const nextCursor =
+    lake.length > room && last
+      ? encode({ s: 'lake', before: state.before, after: { block: Number(last.blockNumber), index: Number(last.transactionIndex), side: String(last.side) } })
+      : null;
+  return { items, nextCursor, sources: used };
+}

@@ -1,0 +1,132 @@
+// Wires the serving app to the real stores and listens: Cassandra (speed views, API keys,
+// batch runs), the lake through an internal DuckDB instance, the SQL sandbox (its own
+// locked-down DuckDB instance), and Kafka for readiness. Used by `chainlake serve` and tests.
+import { access, constants } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import type { Common } from '../core/common.js';
+import { FatalError } from '../core/errors.js';
+import { createApiKeyStore } from '../storage/api-keys.js';
+import { listRuns, requestRecompute } from '../storage/batch-runs.js';
+import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import { createKafka } from '../storage/kafka.js';
+import { createDuck, lakePaths, readCurrentVersion } from '../storage/lake.js';
+import { registerLakeViews } from '../storage/lake-views.js';
+import { type ShopRouteDoc, createApp } from './app.js';
+import { createDuckPool } from './duck-pool.js';
+import { createSqlSandbox } from './sql.js';
+import { createBatchSource, createSpeedSource, detectChainIds, lakeViewSetup } from './stores.js';
+
+export type ServingHandle = {
+  url: string;
+  port: number;
+  server: Server;
+  cassandra: CassandraClient;
+  chainId: number;
+  close: () => Promise<void>;
+};
+
+export type StartServingOptions = {
+  /** Chain to serve; default: the one found in the ingest/views checkpoints (31337 when none). */
+  chainId?: number;
+  shop?: { router: Router; docs: ShopRouteDoc[] };
+  cassandra?: CassandraClient;
+  authLookupCacheMs?: number;
+  streamPollMs?: number;
+  dashboardDir?: string;
+};
+
+export async function startServing(common: Common, opts: StartServingOptions = {}): Promise<ServingHandle> {
+  const cfg = common.config;
+  const log = common.logger.child({ component: 'serving' });
+  const ownCassandra = !opts.cassandra;
+  const cassandra = opts.cassandra ?? (await createCassandra(cfg, common.logger));
+  const chainId = opts.chainId ?? (await detectChainIds(cassandra))[0] ?? 31337;
+  const paths = lakePaths(cfg.LAKE_DIR);
+
+  const internalDuck = await createDuck({ memoryLimit: cfg.DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS });
+  const version = () => readCurrentVersion(paths);
+  const pool = await createDuckPool({ instance: internalDuck.instance, size: 2, setup: lakeViewSetup(paths), version });
+  const sql = await createSqlSandbox({
+    lakeDir: cfg.LAKE_DIR,
+    memoryLimit: cfg.SQL_MEMORY_LIMIT,
+    timeoutMs: cfg.SQL_TIMEOUT_MS,
+    rowLimit: cfg.SQL_ROW_LIMIT,
+    threads: cfg.DUCKDB_THREADS,
+    connections: 2,
+    registerViews: async (conn) => {
+      await registerLakeViews(conn, paths, { chainId });
+    },
+    currentVersion: version,
+  });
+
+  const keys = createApiKeyStore(cassandra);
+  const kafka = createKafka(cfg, common.logger, 'serving');
+  const admin = kafka.admin();
+  let adminConnected = false;
+
+  const { app, close: closeApp } = createApp({
+    common,
+    speed: createSpeedSource(cassandra, { chainId, ttlSeconds: cfg.VIEWS_TTL_SECONDS }),
+    batch: createBatchSource({
+      paths,
+      pool,
+      runs: {
+        listRuns: async (limit) => (await listRuns(cassandra, { limit })) as unknown as Record<string, unknown>[],
+        requestRecompute: async (by) => ({ id: await requestRecompute(cassandra, by), requestedBy: by }),
+      },
+    }),
+    sql,
+    lookupKey: (k) => keys.lookup(k),
+    readyChecks: {
+      kafka: async () => {
+        if (!adminConnected) {
+          await admin.connect();
+          adminConnected = true;
+        }
+        await admin.describeCluster();
+      },
+      cassandra: async () => {
+        await cassandra.execute('SELECT now() FROM system.local');
+      },
+      lake: async () => {
+        await access(paths.root, constants.R_OK);
+      },
+    },
+    ...(opts.shop ? { shop: opts.shop } : {}),
+    ...(opts.authLookupCacheMs !== undefined ? { authLookupCacheMs: opts.authLookupCacheMs } : {}),
+    ...(opts.streamPollMs !== undefined ? { streamPollMs: opts.streamPollMs } : {}),
+    ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),
+  });
+
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new FatalError(`cannot listen on ${cfg.HOST}:${cfg.SERVE_PORT}: ${(e as Error).message}`, { cause: e })));
+    server.listen(cfg.SERVE_PORT, cfg.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${cfg.HOST}:${port}`;
+  log.info({ msg: 'Serving', url, chainId, publicRead: cfg.PUBLIC_READ });
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    closeApp();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    if (adminConnected) await admin.disconnect().catch(() => {});
+    sql.close();
+    pool.close();
+    internalDuck.close();
+    if (ownCassandra) await cassandra.shutdown();
+  };
+  common.shutdown.add('serving', close);
+  return { url, port, server, cassandra, chainId, close };
+}

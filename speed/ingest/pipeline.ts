@@ -1,0 +1,186 @@
+// The ingest loop without drivers: sync from the checkpoint to the head with ordered
+// concurrent fetches, detect reorgs, publish, and advance the checkpoint only after the
+// sink acknowledged. Used by the follower (Cassandra state) and by `backfill` (in-memory
+// state, so the follower's checkpoint never moves).
+import type { Logger } from '../../core/logger.js';
+import { errorMessage, FatalError, isRetryable, sleep } from '../../core/errors.js';
+import { orderedFetch } from './ordered.js';
+import { breaksChain, planReorg } from './reorg.js';
+import type { BlockRef, BlockSource, FetchedBlock, IngestObserver, IngestStateStore, Publication, RecordSink } from './types.js';
+
+export type IngestCoreOptions = {
+  chainId: number;
+  /** Used when there is no checkpoint. */
+  startBlock: number | 'latest';
+  /** Stop once this block is published (backfill); follow forever when absent. */
+  stopAt?: number;
+  concurrency: number;
+  reorgWindow: number;
+  pollIntervalMs: number;
+  /** Most blocks per producer send / checkpoint commit. */
+  maxBatchBlocks?: number;
+  /** Most transactions per producer send. */
+  maxBatchTxs?: number;
+};
+
+export type IngestCoreDeps = {
+  source: BlockSource;
+  sink: RecordSink;
+  state: IngestStateStore;
+  logger: Logger;
+  observer?: IngestObserver;
+  /** Resolves when a new head may exist (websocket newHeads) or after the poll interval. */
+  waitForHead?: (ms: number, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
+};
+
+export type IngestCore = {
+  /** Runs until the signal aborts (or stopAt is reached). Throws FatalError on an unrecoverable condition. */
+  run: (signal: AbortSignal) => Promise<void>;
+  /** Last published block, as known in memory. */
+  tip: () => BlockRef | null;
+};
+
+export const toRef = (b: BlockRef): BlockRef => ({ number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp });
+
+export function toPublication(b: FetchedBlock, chainId: number, now: () => number): Publication {
+  return b.kind === 'record'
+    ? { kind: 'record', record: b.record }
+    : { kind: 'dlq', entry: { chainId, blockNumber: b.number, blockHash: b.hash, reason: b.reason, raw: b.raw, publishedAt: now() } };
+}
+
+const txCount = (b: FetchedBlock) => (b.kind === 'record' ? b.record.transactions.length : 0);
+
+export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps): IngestCore {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  const maxBatchBlocks = opts.maxBatchBlocks ?? 64;
+  const maxBatchTxs = opts.maxBatchTxs ?? 20_000;
+  const waitForHead = deps.waitForHead ?? ((ms, signal) => sleep(ms, signal));
+  let window: BlockRef[] = [];
+  let tip: BlockRef | null = null;
+  let loaded = false;
+  let lastHead = 0;
+
+  const remember = (published: BlockRef[], droppedAbove: number) => {
+    window = window.filter((b) => b.number <= droppedAbove).concat(published.map(toRef));
+    if (window.length > opts.reorgWindow) window = window.slice(window.length - opts.reorgWindow);
+    tip = window[window.length - 1] ?? tip;
+  };
+
+  /** Publish, wait for the acks, then commit state: a crash anywhere repeats work, never skips it. */
+  const publishAndCommit = async (publications: Publication[], blocks: FetchedBlock[], droppedAbove: number) => {
+    if (blocks.length === 0) return;
+    await deps.sink.publish(publications);
+    const refs = blocks.map(toRef);
+    await deps.state.commit(opts.chainId, refs, opts.reorgWindow);
+    remember(refs, droppedAbove);
+    const last = refs[refs.length - 1] as BlockRef;
+    deps.observer?.published?.({
+      blocks: blocks.length,
+      txs: blocks.reduce((s, b) => s + txCount(b), 0),
+      dlq: blocks.filter((b) => b.kind === 'dlq').length,
+      tip: last,
+      head: Math.max(lastHead, last.number),
+    });
+  };
+
+  const handleReorg = async (mismatched: FetchedBlock, signal: AbortSignal) => {
+    const plan = await planReorg({
+      chainId: opts.chainId,
+      window,
+      mismatched,
+      fetch: (n) => deps.source.fetch(n, signal),
+      now,
+    });
+    log.warn({ msg: 'Reorg detected', chainId: opts.chainId, depth: plan.depth, ancestor: plan.ancestor, orphaned: plan.retractions.map((r) => r.block.hash) });
+    const publications: Publication[] = [
+      ...plan.retractions.map((record): Publication => ({ kind: 'record', record })),
+      ...plan.newBlocks.map((b) => toPublication(b, opts.chainId, now)),
+    ];
+    await publishAndCommit(publications, plan.newBlocks, plan.ancestor);
+    deps.observer?.reorg?.({ depth: plan.depth, ancestor: plan.ancestor, newTip: mismatched.number });
+  };
+
+  /** Publish from..to in order. Returns early after a reorg (the caller re-reads the head). */
+  const syncRange = async (from: number, to: number, signal: AbortSignal) => {
+    deps.observer?.range?.({ from, to });
+    const fetcher = orderedFetch({ from, to, concurrency: opts.concurrency, buffer: Math.max(opts.concurrency * 4, maxBatchBlocks * 2), fetch: (n) => deps.source.fetch(n, signal) });
+    try {
+      while (!fetcher.done()) {
+        if (signal.aborted) return;
+        let txs = 0;
+        const batch = await fetcher.take(maxBatchBlocks, (b) => {
+          txs += txCount(b);
+          return txs <= maxBatchTxs;
+        });
+        const good: FetchedBlock[] = [];
+        let expected: { number: number; hash: string } | null = tip;
+        let broken: FetchedBlock | null = null;
+        for (const b of batch) {
+          if (breaksChain(expected, b)) {
+            broken = b;
+            break;
+          }
+          good.push(b);
+          expected = b;
+        }
+        await publishAndCommit(
+          good.map((b) => toPublication(b, opts.chainId, now)),
+          good,
+          Number.POSITIVE_INFINITY,
+        );
+        if (broken) {
+          await handleReorg(broken, signal);
+          return;
+        }
+      }
+    } finally {
+      fetcher.close();
+    }
+  };
+
+  const load = async () => {
+    if (loaded) return;
+    const state = await deps.state.load(opts.chainId);
+    window = state.window.slice(-opts.reorgWindow);
+    tip = state.checkpoint ? (window.find((b) => b.number === state.checkpoint?.number) ?? { ...state.checkpoint, parentHash: '', timestamp: 0 }) : null;
+    loaded = true;
+    log.info({ msg: 'Ingest state loaded', chainId: opts.chainId, checkpoint: tip?.number ?? null, window: window.length });
+  };
+
+  const run = async (signal: AbortSignal) => {
+    let startBlock: number | null = null;
+    let failures = 0;
+    let failedAt: number | null = null;
+    while (!signal.aborted) {
+      try {
+        await load();
+        const head = await deps.source.head(signal);
+        lastHead = head;
+        deps.observer?.head?.({ head, tip });
+        if (tip === null && startBlock === null) startBlock = opts.startBlock === 'latest' ? head : opts.startBlock;
+        const next = tip ? tip.number + 1 : (startBlock as number);
+        if (opts.stopAt !== undefined && next > opts.stopAt) return;
+        const to = opts.stopAt !== undefined ? Math.min(head, opts.stopAt) : head;
+        if (to < next) {
+          await waitForHead(opts.pollIntervalMs, signal);
+          continue;
+        }
+        await syncRange(next, to, signal);
+        failures = 0;
+      } catch (e) {
+        if (signal.aborted) return;
+        if (tip !== null && tip.number !== failedAt) failures = 0;
+        failedAt = tip?.number ?? null;
+        if (e instanceof FatalError) throw e;
+        failures++;
+        // Anything but a FatalError is retried from the checkpoint: repeating work is safe, skipping is not.
+        log[isRetryable(e) ? 'warn' : 'error']({ msg: 'Ingest step failed, retrying from the checkpoint', err: errorMessage(e), failures });
+        await sleep(Math.min(10_000, 100 * 2 ** Math.min(failures - 1, 7)), signal).catch(() => {});
+      }
+    }
+  };
+
+  return { run, tip: () => tip };
+}

@@ -1,0 +1,44 @@
+// The views process: connect Cassandra (apply migrations) and Kafka, run the consumer, serve
+// /metrics /health /ready, close everything through common.shutdown.
+import type { Common } from '../../core/common.js';
+import { serveProcessEndpoints } from '../../core/runtime.js';
+import { createCassandra } from '../../storage/cassandra.js';
+import { createKafka } from '../../storage/kafka.js';
+import { createViewsConsumer, type ViewsConsumer } from './consumer.js';
+
+export type RunViewsOptions = {
+  chainId: number;
+  groupId?: string;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  /** Default VIEWS_METRICS_PORT. */
+  metricsPort?: number;
+};
+
+export async function runViews(common: Common, opts: RunViewsOptions): Promise<{ consumer: ViewsConsumer; port: number }> {
+  const { config, logger } = common;
+  const cassandra = await createCassandra(config, logger);
+  common.shutdown.add('cassandra', () => cassandra.shutdown());
+  const kafka = createKafka(config, logger, `views-${opts.chainId}`);
+  const consumer = createViewsConsumer(common, {
+    cassandra,
+    kafka,
+    chainId: opts.chainId,
+    ...(opts.groupId ? { groupId: opts.groupId } : {}),
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+    ...(opts.maxBytesPerPartition ? { maxBytesPerPartition: opts.maxBytesPerPartition } : {}),
+  });
+  // Registered before start so a shutdown during start still leaves the group cleanly.
+  common.shutdown.add('views-consumer', () => consumer.stop());
+  await consumer.start();
+  const { port } = await serveProcessEndpoints(common, opts.metricsPort ?? config.VIEWS_METRICS_PORT, {
+    cassandra: async () => {
+      await cassandra.execute('SELECT now() FROM system.local');
+    },
+    consumer: () => {
+      if (!consumer.isReady()) throw new Error('views consumer has not joined its group');
+    },
+  });
+  logger.info({ msg: 'Views running', chainId: opts.chainId, groupId: consumer.groupId, topic: consumer.topics.blocks, metricsPort: port });
+  return { consumer, port };
+}
