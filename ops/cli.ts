@@ -8,7 +8,7 @@ import { createLogger } from '../core/logger.js';
 import { createCassandra } from '../storage/cassandra.js';
 import { createKafka, ensureChainTopics } from '../storage/kafka.js';
 import { logDir, waitFor } from './procs.js';
-import { stackStatus, startAnvilProc, startChainlakeProc, startInfra, stopAll } from './stack.js';
+import { stackStatus, startAnvilProc, startChainlakeProc, startInfra, startPrometheus, stopAll } from './stack.js';
 
 const program = new Command();
 program
@@ -76,9 +76,11 @@ async function up(cfg: Config, opts: { processes: boolean }): Promise<void> {
       say(`chainlake ${name} is up (metrics: http://${cfg.HOST}:${port}/metrics)`);
     }
   }
+  startPrometheus(cfg, say);
   say(`Logs: ${logDir(cfg.DATA_DIR)}  ·  stop with: npm run stop`);
   say(`Ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  process.stdout.write(`\nchainlake is running: http://${cfg.HOST}:${cfg.SERVE_PORT}/\n`);
+  if (opts.processes && has('serve')) process.stdout.write(`\nchainlake is running: http://${cfg.HOST}:${cfg.SERVE_PORT}/\n`);
+  else process.stdout.write(`\nchainlake infrastructure is running (Kafka ${cfg.KAFKA_BROKERS.join(',')}, Cassandra ${cfg.CASSANDRA_CONTACT_POINTS.join(',')}, chain ${rpcUrl})\n`);
 }
 
 program

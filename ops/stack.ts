@@ -1,6 +1,7 @@
 // The local stack: real Kafka (KRaft), real Cassandra, anvil + traffic (unless ETH_RPC_URLS
 // is set), then the chainlake processes. Used by `chainlake up/down/status` and by the test setup.
 import cassandra from 'cassandra-driver';
+import { spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -116,7 +117,7 @@ export async function startAnvilProc(cfg: Pick<Config, 'DATA_DIR' | 'HOST' | 'AN
 }
 
 /** Everything `up` may start, in start order; `down` stops in reverse. */
-export const STACK_PROCS = ['kafka', 'cassandra', 'anvil', 'traffic', 'fixture-site', 'ingest', 'views', 'schedule', 'serve'] as const;
+export const STACK_PROCS = ['kafka', 'cassandra', 'anvil', 'traffic', 'fixture-site', 'ingest', 'views', 'schedule', 'serve', 'prometheus'] as const;
 
 export async function stopAll(dataDir: string, say: Say): Promise<void> {
   for (const name of [...STACK_PROCS].reverse()) {
@@ -138,4 +139,22 @@ export function startChainlakeProc(cfg: Pick<Config, 'DATA_DIR'>, name: (typeof 
     args: [resolve('bin/chainlake.mjs'), ...args],
     env,
   });
+}
+
+/** Prometheus scraping every chainlake process, when a `prometheus` binary is installed (Debian: apt-get install prometheus). */
+export function startPrometheus(cfg: Pick<Config, 'DATA_DIR' | 'HOST'>, say: Say): boolean {
+  const which = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' });
+  const bin = which.stdout.trim();
+  if (which.status !== 0 || !bin) {
+    say('(prometheus not installed: skipped; `apt-get install prometheus` to scrape every process with ops/prometheus/prometheus.yml)');
+    return false;
+  }
+  const dataDir = resolve(cfg.DATA_DIR);
+  startDetached(dataDir, {
+    name: 'prometheus',
+    command: bin,
+    args: [`--config.file=${resolve('ops/prometheus/prometheus.yml')}`, `--storage.tsdb.path=${resolve(dataDir, 'prometheus')}`, `--web.listen-address=${cfg.HOST}:9090`],
+  });
+  say(`Prometheus on http://${cfg.HOST}:9090/ scraping ops/prometheus/prometheus.yml`);
+  return true;
 }
