@@ -21,7 +21,7 @@ test('ingest metrics follow published batches, head polls and reorgs', async () 
   m.reorg?.({ depth: 3, ancestor: 137, newTip: 141 });
   expect((await value(registry, 'chainlake_ingest_reorgs_total'))?.[0]?.value).toBe(1);
   const depth = await value(registry, 'chainlake_ingest_reorg_depth');
-  expect(depth?.find((v) => v.metricName === 'chainlake_ingest_reorg_depth_sum')?.value).toBe(3);
+  expect(depth?.find((v) => (v as { metricName?: string }).metricName === 'chainlake_ingest_reorg_depth_sum')?.value).toBe(3);
   // A second factory on the same registry reuses the metrics instead of throwing.
   expect(() => createIngestMetrics(registry)).not.toThrow();
 });

@@ -45,6 +45,17 @@ describe('ingest orchestration on an in-memory chain', () => {
     expect(state.state.get(1)?.window.length).toBe(32);
   });
 
+  test("START_BLOCK 'latest' without a checkpoint starts at the head; a checkpoint wins over it", async () => {
+    const chain = memChain(50);
+    const sink = memSink();
+    const state = memState();
+    await createIngestCore(opts({ startBlock: 'latest', stopAt: 49 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    expect(sink.log.map((p) => (p.kind === 'record' ? p.record.block.number : -1))).toEqual([49]);
+    chain.extend(5);
+    await createIngestCore(opts({ startBlock: 'latest', stopAt: 54 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    expect(sink.log.map((p) => (p.kind === 'record' ? p.record.block.number : -1))).toEqual([49, 50, 51, 52, 53, 54]);
+  });
+
   test('a reorg during the run publishes retractions newest first, then the new canonical blocks', async () => {
     const chain = memChain(60);
     const sink = memSink();
