@@ -81,7 +81,7 @@ export const configSpec = {
   // speed views
   VIEWS_TTL_SECONDS: [nonNegInt, '604800', 'TTL of per-tx speed tables (0 = none)'],
   VIEWS_CONCURRENCY: [posInt, '64', 'Concurrent Cassandra writes per consumer'],
-  VIEWS_BATCH_STATEMENTS: [posInt, '16', 'Rows per unlogged CQL batch of the views consumer (grouped by partition first; 1 = one statement per row)'],
+  VIEWS_BATCH_STATEMENTS: [posInt, '96', 'Rows per unlogged CQL batch of the views consumer (grouped by partition first; 1 = one statement per row)'],
   VIEWS_METRICS_PORT: [port, '9465', 'views: /metrics, /health, /ready'],
 
   // batch

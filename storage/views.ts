@@ -80,7 +80,7 @@ function rowBytes(row: ViewRow): number {
   for (const v of Object.values(row.data)) n += (v === null ? 0 : String(v).length) + 8;
   return n;
 }
-const BATCH_BYTES = 24_000;
+const BATCH_BYTES = 40_000;
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]); // unavailable, overloaded, bootstrapping, write/read timeout
@@ -156,15 +156,17 @@ export function createViewsWriter(client: CassandraClient, opts: { ttlSeconds: n
     return { query: insertCql(row.table, cols), params };
   };
 
+  const insert = (row: ViewRow, timestamp: string): Promise<void> => {
+    const { query, params } = insertStatement(row, timestamp);
+    return run(query, params);
+  };
+
   return {
-    insert(row: ViewRow, timestamp: string): Promise<void> {
-      const { query, params } = insertStatement(row, timestamp);
-      return run(query, params);
-    },
+    insert,
     /** One unlogged batch; every statement keeps its own USING TIMESTAMP. */
     insertBatch(entries: TimedRow[]): Promise<void> {
       const first = entries[0];
-      if (entries.length === 1 && first) return this.insert(first.row, first.timestamp);
+      if (entries.length === 1 && first) return insert(first.row, first.timestamp);
       const queries = entries.map((e) => insertStatement(e.row, e.timestamp));
       return withRetry(
         async () => {

@@ -14,7 +14,8 @@ import { caughtUp, expectedSnapshot, produceStream, snapshotViews, waitFor } fro
 const CHAIN = 31_338;
 const PARTITIONS = 3;
 const KILLS = 5;
-const cfg = testConfig({ VIEWS_CONCURRENCY: '16' });
+// Small batches and few writes in flight keep each round busy long enough for kills to land mid-stream.
+const cfg = testConfig({ VIEWS_CONCURRENCY: '4', VIEWS_BATCH_STATEMENTS: '4' });
 const logger = testLogger();
 const now = Math.floor(Date.now() / 1000);
 const stream = generateStream({
@@ -48,6 +49,7 @@ function startChild(): ChildProcess {
     KAFKA_TOPIC_PREFIX: cfg.KAFKA_TOPIC_PREFIX,
     KAFKA_PARTITIONS: String(PARTITIONS),
     VIEWS_CONCURRENCY: String(cfg.VIEWS_CONCURRENCY),
+    VIEWS_BATCH_STATEMENTS: String(cfg.VIEWS_BATCH_STATEMENTS),
     VIEWS_METRICS_PORT: '0',
   };
   // node --import tsx: one process, so SIGKILL hits the consumer itself (no wrapper in between).

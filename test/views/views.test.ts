@@ -3,7 +3,7 @@
 // an in-memory recomputation from the canonical block list.
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RECORD_SCHEMA, type RetractionRecord, encodeRecord } from '../../core/chain.js';
+import { RECORD_SCHEMA, type RetractionRecord } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { ValidationError } from '../../core/errors.js';
 import { createCommon } from '../../core/runtime.js';
@@ -162,8 +162,7 @@ describe('write timestamps', () => {
     await applyRetraction('11');
     expect((await q.blockByNumber(orphan.block.number))?.hash).toBe(replacement.block.hash);
     for (const tx of replacement.transactions) expect((await q.txByHash(tx.hash))?.blockHash).toBe(replacement.block.hash);
-    // The orphan's bytes are exactly what a replay would write: proves the test wrote real rows.
-    expect(encodeRecord(orphan).length).toBeGreaterThan(0);
+    expect(replacement.transactions.length + orphan.transactions.length).toBeGreaterThan(0);
   });
 });
 
