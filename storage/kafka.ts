@@ -29,7 +29,7 @@ export function createKafka(cfg: KafkaConfig, logger: Logger, clientSuffix?: str
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        const transient = /coordinator is loading|coordinator is not available|not the correct coordinator|leader/i.test(String(rest.error ?? ''));
+        const transient = /coordinator is loading|coordinator is not available|not the correct coordinator|leader|rebalanc/i.test(String(rest.error ?? ''));
         log[transient ? 'debug' : (levelName[level] ?? 'info')]({ msg: message, ...rest });
       },
     retry: { initialRetryTime: 200, retries: 10 },
@@ -40,7 +40,14 @@ export function createKafka(cfg: KafkaConfig, logger: Logger, clientSuffix?: str
 
 /** An idempotent producer: retries never duplicate or reorder records within a partition. */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // kafkajs keeps exactly-once per partition only with unlimited retries; a send during a broker
+  // outage therefore waits (callers advance checkpoints only after the ack) instead of failing.
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
+  });
 }
 
 /** Create the block and DLQ topics of a chain if missing, with partitions, retention and size from config. */
