@@ -30,8 +30,18 @@ export function stripLiteralsAndComments(sql: string): string {
       while (i < sql.length && sql[i] !== '\n') i++;
       out += ' ';
     } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
+      // DuckDB nests block comments (like Postgres): /* a /* b */ c */ is one comment.
+      let depth = 1;
+      i += 2;
+      while (i < sql.length && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
+      }
       out += ' ';
     } else if (c === "'") {
       i++;

@@ -2,6 +2,7 @@
 // (LWT optimistic concurrency), users, sessions, carts, cart events, audit, recommendations
 // and job runs. Tables: storage/migrations/shop.ts.
 import { randomUUID } from 'node:crypto';
+import { ValidationError, errorMessage } from '../core/errors.js';
 import type { CassandraClient } from './cassandra.js';
 import { cassandraTypes } from './cassandra.js';
 import type { AuditEntry, BookRecord, CartLine, ProductRecord, Recommendation, Role, StoredBook, UserRecord } from './shop-model.js';
@@ -207,6 +208,17 @@ export function createShopStore(client: CassandraClient) {
   async function listProducts(opts: { category?: string; limit: number; cursor?: string }): Promise<{ items: ProductRecord[]; nextCursor: string | null }> {
     const pageState = decodeCursor(opts.cursor);
     const pageOpts = { fetchSize: opts.limit, ...(pageState ? { pageState } : {}) };
+    try {
+      return await listProductsPage(opts.category, pageOpts);
+    } catch (e) {
+      // A cursor we did not issue: the driver refuses it as a paging state.
+      if (pageState !== undefined && /paging state/i.test(errorMessage(e))) throw new ValidationError('invalid cursor: pass the nextCursor of a previous page');
+      throw e;
+    }
+  }
+
+  async function listProductsPage(category: string | undefined, pageOpts: { fetchSize: number; pageState?: string }): Promise<{ items: ProductRecord[]; nextCursor: string | null }> {
+    const opts = { category };
     if (opts.category === undefined) {
       const rs = await exec('SELECT * FROM shop_products', [], pageOpts);
       return { items: rs.rows.map(productFromRow), nextCursor: encodeCursor(rs.pageState) };

@@ -5,6 +5,14 @@ import { BaseError } from '../../core/errors.js';
 import { type BookRecord, parseCurrencyToCents } from '../../storage/shop-model.js';
 
 /** A page whose markup lacks fields we need: counted and reported, never fatal for the run. */
+
+/** A link resolved against its page, or null unless it is a parseable http(s) URL. */
+function httpUrl(href: string, base: string): string | null {
+  if (!URL.canParse(href, base)) return null;
+  const u = new URL(href, base);
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
+}
+
 export class ParseError extends BaseError {
   override readonly code = 'parse';
   constructor(
@@ -33,9 +41,10 @@ export function parseListing(html: string, url: string): Listing {
   $('article.product_pod').each((_, el) => {
     const a = $(el).find('h3 a').first();
     const href = a.attr('href');
-    if (!href) return;
+    // An unparseable link is skipped like a missing one: one bad anchor must not end the run.
+    if (!href || httpUrl(href, url) === null) return;
     books.push({
-      url: new URL(href, url).toString(),
+      url: httpUrl(href, url)!,
       title: clean(a.attr('title') ?? a.text()),
       price: clean($(el).find('.price_color').first().text()),
       rating: ratingOf($(el).find('p.star-rating').attr('class')),
@@ -45,7 +54,7 @@ export function parseListing(html: string, url: string): Listing {
   const current = /Page (\d+) of (\d+)/.exec(clean($('ul.pager li.current').text()));
   return {
     books,
-    nextUrl: next ? new URL(next, url).toString() : null,
+    nextUrl: next ? httpUrl(next, url) : null,
     page: current ? Number(current[1]) : null,
     pages: current ? Number(current[2]) : null,
   };
@@ -94,7 +103,7 @@ export function parseBook(html: string, url: string): BookRecord {
   const availability = parseAvailability(table.get('Availability') ?? $('.product_main .availability').text());
   if (availability === null) missing.push('Availability');
   const reviewsText = table.get('Number of reviews');
-  if (reviewsText === undefined || !/^\d+$/.test(reviewsText)) missing.push('Number of reviews');
+  if (reviewsText === undefined || !/^\d{1,9}$/.test(reviewsText)) missing.push('Number of reviews');
   const rating = ratingOf($('.product_main p.star-rating').attr('class'));
   if (rating === null) missing.push('star-rating');
   // Breadcrumb: Home › Books › <Category> › <Title>
@@ -104,7 +113,7 @@ export function parseBook(html: string, url: string): BookRecord {
   const category = crumbs.length >= 4 ? (crumbs[crumbs.length - 2] ?? '') : '';
   if (!category) missing.push('category');
   const img = $('#product_gallery img').first().attr('src');
-  if (!img) missing.push('image');
+  if (!img || httpUrl(img, url) === null) missing.push('image');
   const currency = /^\s*(?:Â)?£/.test(table.get('Price (incl. tax)') ?? '') ? 'GBP' : /^\s*\$/.test(table.get('Price (incl. tax)') ?? '') ? 'USD' : 'GBP';
   if (missing.length > 0) throw new ParseError(url, missing);
   return {
@@ -122,7 +131,7 @@ export function parseBook(html: string, url: string): BookRecord {
     rating: rating ?? 0,
     // The description is the first paragraph after the "Product Description" header (absent on some books).
     description: clean($('#product_description').next('p').text()),
-    imageUrl: new URL(img ?? '', url).toString(),
+    imageUrl: httpUrl(img ?? '', url)!,
     url,
   };
 }
