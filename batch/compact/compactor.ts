@@ -83,8 +83,10 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
       const watermarks = await admin.fetchTopicOffsets(topic);
       await admin.disconnect();
       const target = new Map<number, number>();
+      const low = new Map<number, number>();
       for (const w of watermarks) {
         const p = w.partition;
+        low.set(p, Number(w.low));
         next.set(p, Math.max(next.get(p) ?? 0, Number(w.low)));
         target.set(p, Number(w.high));
         metrics.position.set({ partition: String(p) }, next.get(p)!);
@@ -139,17 +141,25 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
       });
       const c = consumer;
       const assigned = new Set<number>();
+      let firstJoin = true;
       c.on(c.events.GROUP_JOIN, (e) => {
         const parts = (e.payload.memberAssignment[topic] ?? []) as number[];
         void serial(async () => {
           // A partition that moved to another member: its buffered rows are that member's to write.
           for (const p of buffer.partitions().keys()) if (!parts.includes(p)) buffer.dropPartition(p);
+          // A partition (re)gained after the first join: another member may have written files meanwhile.
+          const fresh = parts.filter((p) => !assigned.has(p));
+          if (!firstJoin && fresh.length > 0) {
+            const lake = await resumeOffsets(paths, opts.chainId);
+            for (const p of fresh) next.set(p, Math.max(lake.get(p) ?? 0, low.get(p) ?? 0));
+          }
+          firstJoin = false;
           assigned.clear();
           for (const p of parts) {
             assigned.add(p);
             c.seek({ topic, partition: p, offset: String(next.get(p) ?? 0) });
           }
-        });
+        }).catch((err: unknown) => fail?.(err));
       });
       c.on(c.events.CRASH, (e) => {
         if (!(e.payload as { restart?: boolean }).restart) fail?.(e.payload.error);

@@ -42,6 +42,11 @@ export const VIEW_SQL: Record<BatchView, () => string> = {
   block_series: () => sqlFile('block_series'),
 };
 
+// Only the columns the view SQL reads: Parquet is columnar, so hashes, args etc. are never read.
+// (uint256 limbs are computed inside the aggregates: materialising them costs more memory than it saves.)
+const TX_COLUMNS = ['chain_id', 'block_timestamp', 'from_address', 'to_address', 'value', 'tx_class', 'status', 'fee', 'gas_used', 'kafka_partition', 'kafka_offset'];
+const TT_COLUMNS = ['chain_id', 'block_timestamp', 'token', 'from_address', 'to_address', 'amount', 'kafka_partition', 'kafka_offset'];
+
 export type RecomputeOptions = { chainId?: number; full?: boolean };
 export type RecomputeResult = {
   version: string;
@@ -137,14 +142,15 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
 
     await conn.run(`CREATE OR REPLACE TEMP TABLE cb AS SELECT * FROM cb_all WHERE day IN ${dayList}`);
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ctx AS SELECT t.*, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('transactions', byTable('transactions', target))} t
+      `CREATE OR REPLACE TEMP TABLE ctx AS SELECT ${TX_COLUMNS.map((c) => `t.${c}`).join(', ')}, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('transactions', byTable('transactions', target))} t
        SEMI JOIN cb ON t.kafka_partition = cb.kafka_partition AND t.kafka_offset = cb.kafka_offset`,
     );
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ctt AS SELECT t.*, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('token_transfers', byTable('token_transfers', target))} t
+      `CREATE OR REPLACE TEMP TABLE ctt AS SELECT ${TT_COLUMNS.map((c) => `t.${c}`).join(', ')}, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('token_transfers', byTable('token_transfers', target))} t
        SEMI JOIN cb ON t.kafka_partition = cb.kafka_partition AND t.kafka_offset = cb.kafka_offset`,
     );
     const rowsIn = (await count(conn, 'cb')) + (await count(conn, 'ctx')) + (await count(conn, 'ctt'));
+    log.debug({ msg: 'Inputs loaded', rowsIn, days: targetList.length, ms: Math.round(performance.now() - t0) });
 
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
@@ -155,7 +161,9 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
         ? `SELECT * FROM read_parquet(${sqlString(viewFile(paths, prev.version, view))}) WHERE day NOT IN ${dayList} UNION ALL BY NAME SELECT * FROM ${fresh}`
         : `SELECT * FROM ${fresh}`;
       const order = view === 'block_series' ? 'chain_id, number' : view.startsWith('stats_') ? 'chain_id, bucket_start' : view === 'token_volume_day' ? 'chain_id, day, token' : 'chain_id, day, rank';
+      const tv = performance.now();
       await conn.run(`COPY (SELECT * FROM (${body}) ORDER BY ${order}) TO ${sqlString(join(staging, `${view}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+      log.debug({ msg: 'View written', view, ms: Math.round(performance.now() - tv) });
       rowCounts[view] = await count(conn, `read_parquet(${sqlString(join(staging, `${view}.parquet`))})`);
     }
     const manifest: VersionManifest = {

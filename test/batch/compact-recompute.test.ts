@@ -16,7 +16,7 @@ import { createMetricsRegistry } from '../../core/metrics.js';
 import { createShutdown } from '../../core/shutdown.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
 import { createDuck, type Duck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
-import { BATCH_VIEWS, listRawFiles, readBatchVersion, readBlockSeries, readStats, registerLakeViews, viewFile } from '../../storage/lake-views.js';
+import { BATCH_VIEWS, listRawFiles, readBatchVersion, readBlockSeries, readStats, readTokenVolume, readTopContracts, readTopSenders, registerLakeViews, viewFile } from '../../storage/lake-views.js';
 import { testConfig, testLogger, uniqueName } from '../helpers.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
@@ -117,6 +117,16 @@ describe('batch layer over real Kafka and DuckDB', () => {
       const day = await readStats({ paths: lakePaths(lakeDir), conn }, { granularity: 'day', from: 0, to: 2e9 });
       expect(day.map((d) => d.nativeValue)).toEqual(ref.views.stats_day!.map((r) => r.native_value));
       expect(day.some((d) => d.nativeValue.length > 38)).toBe(true);
+      const ctx = { paths: lakePaths(lakeDir), conn };
+      const firstDay = String(ref.views.top_senders_day![0]!.day);
+      expect((await readTopSenders(ctx, firstDay, 5)).map((r) => [r.rank, r.address, r.txs, r.value])).toEqual(
+        ref.views.top_senders_day!.filter((r) => r.day === firstDay && Number(r.rank) <= 5).map((r) => [r.rank, r.address, r.txs, r.value]),
+      );
+      expect((await readTopContracts(ctx, firstDay)).map((r) => [r.address, r.calls, r.gasUsed])).toEqual(
+        ref.views.top_contracts_day!.filter((r) => r.day === firstDay).map((r) => [r.address, r.calls, r.gas_used]),
+      );
+      const volume = await readTokenVolume(ctx, { from: '2026-01-01', to: '2026-01-02' });
+      expect(volume.map((r) => [r.day, r.token, r.amount]).sort()).toEqual(ref.views.token_volume_day!.map((r) => [r.day, r.token, r.amount]).sort());
     } finally {
       conn.closeSync();
     }
@@ -223,7 +233,8 @@ describe('versions and the sql command', () => {
     const csv = await runLakeSql(common, 'SELECT day, txs FROM stats_day ORDER BY day', { format: 'csv' });
     expect(csv.split('\n')[0]).toBe('day,txs');
 
-    const outFile = join(await mkdtemp(join(tmpdir(), 'chainlake-sql-out-')), 'days.parquet');
+    const outDir = await mkdtemp(join(tmpdir(), 'chainlake-sql-out-'));
+    const outFile = join(outDir, 'days.parquet');
     await runLakeSql(common, 'SELECT day, native_value FROM stats_day ORDER BY day', { format: 'parquet', out: outFile });
     const c2 = await duck.connect();
     try {
@@ -233,6 +244,7 @@ describe('versions and the sql command', () => {
       expect(back.length).toBeGreaterThan(1);
     } finally {
       c2.closeSync();
+      await rm(outDir, { recursive: true, force: true });
     }
     await expect(runLakeSql(common, 'SELECT 1', { format: 'parquet', out: join(lakeDir, 'x.parquet') })).rejects.toThrow(/outside the lake/);
 
