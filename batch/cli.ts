@@ -15,7 +15,9 @@ import { createDuck, type Duck, lakePaths, sqlString } from '../storage/lake.js'
 import { lakeChainIds, registerLakeViews } from '../storage/lake-views.js';
 import { createCompactor } from './compact/compactor.js';
 import { recompute } from './recompute/recompute.js';
-import { createBatchScheduler, type RunStore } from './schedule.js';
+import { createBatchScheduler, type RunStore, validateCron } from './schedule.js';
+import { runBooksPipeline } from './jobs/cli.js';
+import cron from 'node-cron';
 
 const chainIdArg = (v: string): number => {
   const n = Number(v);
@@ -231,6 +233,21 @@ export function registerBatchCommands(program: Command): void {
       );
       scheduler.start();
       common.shutdown.add('scheduler', () => scheduler.stop());
+      // The shop's nightly books scrape + recommendations ("off" disables); it records its own runs.
+      if (config.BOOKS_CRON !== 'off') {
+        validateCron('BOOKS_CRON', config.BOOKS_CRON);
+        let booksRunning = false;
+        const books = cron.schedule(config.BOOKS_CRON, () => {
+          if (booksRunning) return void common.logger.warn({ msg: 'Books pipeline still running; this tick is skipped' });
+          booksRunning = true;
+          void runBooksPipeline(common, { trigger: 'cron' })
+            .catch((e: unknown) => common.logger.error({ msg: 'Books pipeline failed', err: errorMessage(e) }))
+            .finally(() => {
+              booksRunning = false;
+            });
+        });
+        common.shutdown.add('books-cron', () => void books.stop());
+      }
       await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
         cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
       });

@@ -109,7 +109,7 @@ export const configSpec = {
 
   // shop
   BOOKS_BASE_URL: [z.string(), '', 'books.toscrape-style site; empty: the bundled fixture site'],
-  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule'],
+  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule in `chainlake schedule` ("off" disables)'],
   BOOKS_MAX_PAGES: [posInt, '50', 'Per-run page limit of the scraper'],
   FIXTURE_SITE_PORT: [port, '8090', 'Port of the bundled books fixture site'],
   SESSION_TTL_SECONDS: [posInt, '86400', 'Shop session token lifetime'],
