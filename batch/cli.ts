@@ -17,7 +17,7 @@ import { createCompactor } from './compact/compactor.js';
 import { recompute } from './recompute/recompute.js';
 import { createBatchScheduler, type RunStore, validateCron } from './schedule.js';
 import { runBooksPipeline } from './jobs/cli.js';
-import cron from 'node-cron';
+import { scheduleBooksPipeline } from './jobs/schedule-books.js';
 
 const chainIdArg = (v: string): number => {
   const n = Number(v);
@@ -236,16 +236,7 @@ export function registerBatchCommands(program: Command): void {
       // The shop's nightly books scrape + recommendations ("off" disables); it records its own runs.
       if (config.BOOKS_CRON !== 'off') {
         validateCron('BOOKS_CRON', config.BOOKS_CRON);
-        let booksRunning = false;
-        const books = cron.schedule(config.BOOKS_CRON, () => {
-          if (booksRunning) return void common.logger.warn({ msg: 'Books pipeline still running; this tick is skipped' });
-          booksRunning = true;
-          void runBooksPipeline(common, { trigger: 'cron' })
-            .catch((e: unknown) => common.logger.error({ msg: 'Books pipeline failed', err: errorMessage(e) }))
-            .finally(() => {
-              booksRunning = false;
-            });
-        });
+        const books = scheduleBooksPipeline(config.BOOKS_CRON, () => runBooksPipeline(common, { trigger: 'cron' }), common.logger);
         common.shutdown.add('books-cron', () => void books.stop());
       }
       await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
