@@ -32,6 +32,7 @@ import {
   hashParam,
   latestQuery,
   objectResponse,
+  opsResponse,
   pageQuery,
   pageResponse,
   rankQuery,
@@ -48,6 +49,9 @@ import type { BatchSource, JsonRow, SpeedSource } from './sources.js';
 import type { SqlSandbox } from './sql.js';
 import { createStreamHub } from './stream.js';
 
+/** Ingest and consumer status for the Ops page (serving/stores.ts createOpsSource). */
+export type OpsSource = () => Promise<z.output<typeof opsResponse>>;
+
 /** A route doc as the shop router publishes it. */
 export type ShopRouteDoc = { method: string; path: string; summary: string; request?: z.ZodType; query?: z.ZodType; params?: z.ZodType; response?: z.ZodType; auth?: string };
 
@@ -58,6 +62,7 @@ export type AppDeps = {
   sql: SqlSandbox | null;
   lookupKey: (key: string) => Promise<ApiKeyRecord | null>;
   readyChecks?: Record<string, () => Promise<void>>;
+  ops?: OpsSource;
   shop?: { router: Router; docs: ShopRouteDoc[] };
   dashboardDir?: string;
   authLookupCacheMs?: number;
@@ -378,6 +383,20 @@ export function createApp(deps: AppDeps) {
       return { payload: { ...fresh, lastBatchRun: runs[0] ?? null } };
     },
     { cache: true },
+  );
+  route(
+    'get',
+    '/ops',
+    {
+      summary: "Today's RPC usage per endpoint label (requests, errors, 429s, last use) and Kafka lag of the views and compact consumer groups",
+      auth: 'read',
+      response: opsResponse,
+      tags: ['ops'],
+    },
+    async () => {
+      if (!deps.ops) throw new HttpError(503, 'unavailable', 'ops status is not enabled on this server');
+      return { payload: await deps.ops() };
+    },
   );
   route(
     'get',

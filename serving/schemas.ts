@@ -121,3 +121,30 @@ export const sqlResponse = z.object({
   elapsedMs: z.number(),
 });
 export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
+export const opsResponse = z.object({
+  rpc: z
+    .array(
+      z.object({
+        endpoint: z.string().describe('endpoint label (host#<8 hex of the URL hash>); never the URL, which may hold an API key'),
+        day: z.iso.date().describe('UTC day'),
+        requests: z.number().int(),
+        errors: z.number().int(),
+        rateLimited: z.number().int().describe('HTTP 429 answers'),
+        lastUsed: z.string().nullable().describe('ISO time of the last request'),
+        dailyQuota: z.number().int().optional().describe('requests per UTC day (absent: unknown to serving)'),
+      }),
+    )
+    .describe("today's RPC usage per endpoint label, summed over ingest processes (table rpc_usage)"),
+  consumers: z
+    .array(
+      z.object({
+        group: z.string(),
+        topic: z.string(),
+        partition: z.number().int(),
+        committedOffset: z.number().int().describe('next offset the group will read; -1 = nothing committed'),
+        endOffset: z.number().int().describe('high watermark'),
+        lag: z.number().int().describe('endOffset − committedOffset (endOffset when nothing is committed)'),
+      }),
+    )
+    .describe('Kafka lag of the views and compact consumer groups on the block topic'),
+});

@@ -10,13 +10,14 @@ import { FatalError } from '../core/errors.js';
 import { createApiKeyStore } from '../storage/api-keys.js';
 import { listRuns, requestRecompute } from '../storage/batch-runs.js';
 import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import { topicNames } from '../core/config.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, lakePaths, readCurrentVersion } from '../storage/lake.js';
 import { registerLakeViews } from '../storage/lake-views.js';
 import { type ShopRouteDoc, createApp } from './app.js';
 import { createDuckPool } from './duck-pool.js';
 import { createSqlSandbox } from './sql.js';
-import { createBatchSource, createSpeedSource, detectChainIds, lakeViewSetup } from './stores.js';
+import { createBatchSource, createOpsSource, createSpeedSource, detectChainIds, lakeViewSetup } from './stores.js';
 
 export type ServingHandle = {
   url: string;
@@ -65,6 +66,23 @@ export async function startServing(common: Common, opts: StartServingOptions = {
   const kafka = createKafka(cfg, common.logger, 'serving');
   const admin = kafka.admin();
   let adminConnected = false;
+  let adminConnecting: Promise<void> | null = null;
+  /** One admin connection shared by /ready and /ops, opened on first use. */
+  const connectedAdmin = async () => {
+    if (!adminConnected) {
+      adminConnecting ??= admin.connect().then(
+        () => {
+          adminConnected = true;
+        },
+        (e: unknown) => {
+          adminConnecting = null;
+          throw e;
+        },
+      );
+      await adminConnecting;
+    }
+    return admin;
+  };
 
   const { app, close: closeApp } = createApp({
     common,
@@ -79,13 +97,15 @@ export async function startServing(common: Common, opts: StartServingOptions = {
     }),
     sql,
     lookupKey: (k) => keys.lookup(k),
+    ops: createOpsSource({
+      cassandra,
+      admin: connectedAdmin,
+      topic: topicNames(cfg, chainId).blocks,
+      groups: [`${cfg.KAFKA_TOPIC_PREFIX}.${chainId}.views`, `${cfg.KAFKA_TOPIC_PREFIX}.${chainId}.compact`],
+    }),
     readyChecks: {
       kafka: async () => {
-        if (!adminConnected) {
-          await admin.connect();
-          adminConnected = true;
-        }
-        await admin.describeCluster();
+        await (await connectedAdmin()).describeCluster();
       },
       cassandra: async () => {
         await cassandra.execute('SELECT now() FROM system.local');

@@ -2,6 +2,8 @@
 // (storage/views.ts, plus a per-block partial read for the lambda seam) and the lake
 // (storage/lake-views.ts through an internal DuckDB instance, not the SQL sandbox).
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Admin } from 'kafkajs';
+import { RetryableError, errorMessage } from '../core/errors.js';
 import type { CassandraClient } from '../storage/cassandra.js';
 import { createIngestStateStore } from '../storage/ingest-state.js';
 import { type LakePaths, queryRows, readCurrentVersion } from '../storage/lake.js';
@@ -14,7 +16,9 @@ import {
   readTopSenders,
   registerLakeViews,
 } from '../storage/lake-views.js';
+import { usageForDay } from '../storage/rpc-usage.js';
 import { createViewsQueries } from '../storage/views.js';
+import type { OpsSource } from './app.js';
 import type { DuckPool } from './duck-pool.js';
 import type { BatchStatsRow, BlockSeriesRow, SpeedBlockPartial } from './merge.js';
 import type { BatchSource, BatchVersion, JsonRow, SpeedSource } from './sources.js';
@@ -231,3 +235,51 @@ export function createBatchSource(opts: { paths: LakePaths; pool: DuckPool; runs
 export const lakeViewSetup = (paths: LakePaths) => async (conn: DuckDBConnection) => {
   await registerLakeViews(conn, paths);
 };
+
+/**
+ * Ops status: today's rpc_usage rows summed per endpoint label, and committed offset vs high
+ * watermark per partition for each consumer group on the block topic. Kafka failures become a
+ * retryable error (503). The compactor resumes from lake file names, so its committed offsets
+ * can trail what it has actually written: its lag is what Kafka says, an upper bound.
+ */
+export function createOpsSource(opts: {
+  cassandra: CassandraClient;
+  admin: () => Promise<Admin>;
+  topic: string;
+  groups: string[];
+  now?: () => number;
+}): OpsSource {
+  const now = opts.now ?? (() => Date.now());
+  return async () => {
+    const day = new Date(now()).toISOString().slice(0, 10);
+    const usage = await usageForDay(opts.cassandra, day);
+    const rpc = usage.map((u) => ({
+      endpoint: u.endpoint,
+      day: u.day,
+      requests: u.requests,
+      errors: u.errors,
+      rateLimited: u.rateLimited,
+      lastUsed: u.lastUsed ? u.lastUsed.toISOString() : null,
+    }));
+    const consumers: { group: string; topic: string; partition: number; committedOffset: number; endOffset: number; lag: number }[] = [];
+    try {
+      const admin = await opts.admin();
+      if ((await admin.listTopics()).includes(opts.topic)) {
+        const ends = await admin.fetchTopicOffsets(opts.topic);
+        const high = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+        for (const group of opts.groups) {
+          const committed = await admin.fetchOffsets({ groupId: group, topics: [opts.topic] });
+          const parts = committed.find((t) => t.topic === opts.topic)?.partitions ?? [];
+          const byPartition = new Map(parts.map((p) => [p.partition, Number(p.offset)]));
+          for (const [partition, end] of [...high.entries()].sort((a, b) => a[0] - b[0])) {
+            const c = byPartition.get(partition) ?? -1;
+            consumers.push({ group, topic: opts.topic, partition, committedOffset: c, endOffset: end, lag: c < 0 ? end : Math.max(0, end - c) });
+          }
+        }
+      }
+    } catch (e) {
+      throw new RetryableError(`kafka offsets unavailable: ${errorMessage(e)}`, { cause: e });
+    }
+    return { rpc, consumers };
+  };
+}

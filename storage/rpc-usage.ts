@@ -157,3 +157,28 @@ export function createRpcUsageStore(
 
   return { record, usedToday, rows, flush, close };
 }
+
+/** One endpoint's usage on one UTC day, summed over every process's row. */
+export type RpcUsageDay = { endpoint: string; day: string; requests: number; errors: number; rateLimited: number; lastUsed: Date | null };
+
+/**
+ * Usage of every endpoint label on one UTC day (operators, the serving /ops endpoint).
+ * The partition key is (endpoint, day) and labels are not known up front, so this scans the
+ * table: it holds one row per (endpoint, day, process) for 90 days, which stays small.
+ */
+export async function usageForDay(client: CassandraClient, day: string): Promise<RpcUsageDay[]> {
+  const byEndpoint = new Map<string, RpcUsageDay>();
+  const rs = await client.execute('SELECT endpoint, day, requests, errors, rate_limited, last_used FROM rpc_usage', [], { prepare: true, fetchSize: 1000 });
+  for await (const r of rs as unknown as AsyncIterable<{ get(name: string): unknown }>) {
+    if (r.get('day') !== day) continue;
+    const endpoint = String(r.get('endpoint'));
+    const o = byEndpoint.get(endpoint) ?? { endpoint, day, requests: 0, errors: 0, rateLimited: 0, lastUsed: null };
+    o.requests += num(r.get('requests'));
+    o.errors += num(r.get('errors'));
+    o.rateLimited += num(r.get('rate_limited'));
+    const last = r.get('last_used') as Date | null;
+    if (last && (o.lastUsed === null || last.getTime() > o.lastUsed.getTime())) o.lastUsed = last;
+    byEndpoint.set(endpoint, o);
+  }
+  return [...byEndpoint.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+}

@@ -1,16 +1,17 @@
-// Ops: freshness of each layer, process readiness, and where the detailed metrics live.
-// The API does not expose per-RPC-endpoint ingest status or Kafka consumer lag; those are
-// Prometheus metrics (chainlake_rpc_*, chainlake_views_lag_records) on each process's /metrics.
-import { ago, clear, dateTime, el, errorBox, int, loading, panel } from '../ui.js';
+// Ops: freshness of each layer, process readiness, today's RPC usage per endpoint label and
+// Kafka consumer lag (GET /ops), and where the detailed Prometheus metrics live.
+import { ago, clear, dateTime, el, empty, errorBox, int, loading, panel, table } from '../ui.js';
 
 export async function render(main, { api }) {
   main.append(el('h1', {}, 'Operations'));
   const pFresh = panel('Freshness', { id: 'p-ops-freshness' });
   const pReady = panel('Serving readiness', { id: 'p-ops-ready' });
-  const pMetrics = panel('Ingest endpoints and Kafka lag', { id: 'p-ops-metrics', wide: true });
-  main.append(el('div', { class: 'grid' }, pFresh.section, pReady.section, pMetrics.section));
+  const pRpc = panel('RPC endpoints today (UTC)', { id: 'p-ops-rpc', wide: true });
+  const pLag = panel('Kafka consumer lag', { id: 'p-ops-lag', wide: true });
+  const pMetrics = panel('Detailed metrics', { id: 'p-ops-metrics', wide: true });
+  main.append(el('div', { class: 'grid' }, pFresh.section, pReady.section, pRpc.section, pLag.section, pMetrics.section));
   pMetrics.body.append(
-    el('p', {}, 'Per-RPC-endpoint ingest status (requests, 429s, failovers, quota use) and Kafka consumer lag are not part of the public API; each process exports them as Prometheus metrics.'),
+    el('p', {}, 'Failovers, latency and per-partition views lag are Prometheus metrics on each process.'),
     el('ul', {},
       el('li', {}, el('a', { href: '/metrics' }, 'Serving /metrics'), ' — HTTP latency by route and status'),
       el('li', {}, 'Ingest /metrics (INGEST_METRICS_PORT, default 9464): ', el('code', {}, 'chainlake_rpc_*'), ' per endpoint label'),
@@ -36,6 +37,43 @@ export async function render(main, { api }) {
       clear(pFresh.body).append(errorBox(e, 'Could not load freshness'));
     }
     try {
+      const o = await api.get('/ops');
+      clear(pRpc.body).append(
+        o.rpc.length === 0
+          ? empty('No RPC usage recorded today. Ingest writes it per endpoint label while it runs.')
+          : table(
+              [
+                { key: 'endpoint', label: 'Endpoint' },
+                { key: 'requests', label: 'Requests', num: true, render: (x) => (x.dailyQuota ? `${int(x.requests)} / ${int(x.dailyQuota)}` : int(x.requests)) },
+                { key: 'errors', label: 'Errors', num: true, render: (x) => el('span', { class: x.errors > 0 ? 'error-message' : '' }, int(x.errors)) },
+                { key: 'rateLimited', label: '429s', num: true, render: (x) => el('span', { class: x.rateLimited > 0 ? 'error-message' : '' }, int(x.rateLimited)) },
+                { key: 'lastUsed', label: 'Last used', render: (x) => dateTime(x.lastUsed) },
+              ],
+              o.rpc,
+              { caption: 'RPC usage per endpoint label' },
+            ),
+      );
+      clear(pLag.body).append(
+        o.consumers.length === 0
+          ? empty('The block topic does not exist yet, so there is no consumer lag to show.')
+          : table(
+              [
+                { key: 'group', label: 'Group' },
+                { key: 'partition', label: 'Partition', num: true },
+                { key: 'committedOffset', label: 'Committed', num: true, render: (x) => (x.committedOffset < 0 ? 'none' : int(x.committedOffset)) },
+                { key: 'endOffset', label: 'End', num: true, render: (x) => int(x.endOffset) },
+                { key: 'lag', label: 'Lag', num: true, render: (x) => int(x.lag) },
+              ],
+              o.consumers,
+              { caption: 'Kafka consumer lag per group and partition' },
+            ),
+        el('p', { class: 'state' }, 'The compactor resumes from lake file names, so its committed offsets may trail what it has written: its lag here is an upper bound.'),
+      );
+    } catch (e) {
+      clear(pRpc.body).append(errorBox(e, 'Could not load RPC usage'));
+      clear(pLag.body).append(errorBox(e, 'Could not load consumer lag'));
+    }
+    try {
       const r = await fetch('/ready', { headers: { accept: 'application/json' } });
       const body = await r.json();
       clear(pReady.body).append(
@@ -48,6 +86,8 @@ export async function render(main, { api }) {
   }
   pFresh.body.append(loading());
   pReady.body.append(loading());
+  pRpc.body.append(loading());
+  pLag.body.append(loading());
   await load();
   const timer = setInterval(load, 5000);
   return () => clearInterval(timer);
