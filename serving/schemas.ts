@@ -131,6 +131,8 @@ export const opsResponse = z.object({
         errors: z.number().int(),
         rateLimited: z.number().int().describe('HTTP 429 answers'),
         lastUsed: z.string().nullable().describe('ISO time of the last request'),
+        coolingUntil: z.string().nullable().describe('ISO time until which ingest keeps this endpoint cooling down after 429s, 5xx or timeouts'),
+        coolingDown: z.boolean().describe('coolingUntil is in the future'),
         dailyQuota: z.number().int().optional().describe('requests per UTC day (absent: unknown to serving)'),
       }),
     )

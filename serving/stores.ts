@@ -260,6 +260,8 @@ export function createOpsSource(opts: {
       errors: u.errors,
       rateLimited: u.rateLimited,
       lastUsed: u.lastUsed ? u.lastUsed.toISOString() : null,
+      coolingUntil: u.coolingUntil ? u.coolingUntil.toISOString() : null,
+      coolingDown: u.coolingUntil !== null && u.coolingUntil.getTime() > Date.now(),
     }));
     const consumers: { group: string; topic: string; partition: number; committedOffset: number; endOffset: number; lag: number }[] = [];
     try {

@@ -4,7 +4,8 @@
 // use): no read-modify-write, no counters. usedToday sums the rows of all processes.
 import type { CassandraClient } from './cassandra.js';
 
-export type RpcUsageDelta = { requests?: number; errors?: number; rateLimited?: number };
+/** coolingUntil: unix ms until which the pool keeps this endpoint cooling down (after 429s, 5xx, timeouts). */
+export type RpcUsageDelta = { requests?: number; errors?: number; rateLimited?: number; coolingUntil?: number };
 
 export type RpcUsageRow = { endpoint: string; day: string; processId: string; requests: number; errors: number; rateLimited: number; lastUsed: Date | null };
 
@@ -32,6 +33,7 @@ type Own = {
   errors: number;
   rateLimited: number;
   lastUsed: number;
+  coolingUntil: number;
   dirty: boolean;
 };
 
@@ -72,7 +74,7 @@ export function createRpcUsageStore(
     const k = key(label, day);
     let o = own.get(k);
     if (!o) {
-      o = { label, day, loaded: false, requests: 0, errors: 0, rateLimited: 0, lastUsed: 0, dirty: false };
+      o = { label, day, loaded: false, requests: 0, errors: 0, rateLimited: 0, lastUsed: 0, coolingUntil: 0, dirty: false };
       own.set(k, o);
     }
     return o;
@@ -84,6 +86,7 @@ export function createRpcUsageStore(
     o.errors += delta.errors ?? 0;
     o.rateLimited += delta.rateLimited ?? 0;
     o.lastUsed = Math.max(o.lastUsed, nowMs);
+    o.coolingUntil = Math.max(o.coolingUntil, delta.coolingUntil ?? 0);
     o.dirty = true;
   }
 
@@ -95,8 +98,8 @@ export function createRpcUsageStore(
         o.dirty = false;
         try {
           await client.execute(
-            `INSERT INTO rpc_usage (endpoint, day, process_id, requests, errors, rate_limited, last_used) VALUES (?, ?, ?, ?, ?, ?, ?) USING TTL ${USAGE_TTL_SECONDS}`,
-            [o.label, o.day, processId, o.requests, o.errors, o.rateLimited, o.lastUsed > 0 ? new Date(o.lastUsed) : null],
+            `INSERT INTO rpc_usage (endpoint, day, process_id, requests, errors, rate_limited, last_used, cooling_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TTL ${USAGE_TTL_SECONDS}`,
+            [o.label, o.day, processId, o.requests, o.errors, o.rateLimited, o.lastUsed > 0 ? new Date(o.lastUsed) : null, o.coolingUntil > 0 ? new Date(o.coolingUntil) : null],
             { prepare: true },
           );
         } catch (e) {
@@ -159,7 +162,7 @@ export function createRpcUsageStore(
 }
 
 /** One endpoint's usage on one UTC day, summed over every process's row. */
-export type RpcUsageDay = { endpoint: string; day: string; requests: number; errors: number; rateLimited: number; lastUsed: Date | null };
+export type RpcUsageDay = { endpoint: string; day: string; requests: number; errors: number; rateLimited: number; lastUsed: Date | null; coolingUntil: Date | null };
 
 /**
  * Usage of every endpoint label on one UTC day (operators, the serving /ops endpoint).
@@ -168,16 +171,18 @@ export type RpcUsageDay = { endpoint: string; day: string; requests: number; err
  */
 export async function usageForDay(client: CassandraClient, day: string): Promise<RpcUsageDay[]> {
   const byEndpoint = new Map<string, RpcUsageDay>();
-  const rs = await client.execute('SELECT endpoint, day, requests, errors, rate_limited, last_used FROM rpc_usage', [], { prepare: true, fetchSize: 1000 });
+  const rs = await client.execute('SELECT endpoint, day, requests, errors, rate_limited, last_used, cooling_until FROM rpc_usage', [], { prepare: true, fetchSize: 1000 });
   for await (const r of rs as unknown as AsyncIterable<{ get(name: string): unknown }>) {
     if (r.get('day') !== day) continue;
     const endpoint = String(r.get('endpoint'));
-    const o = byEndpoint.get(endpoint) ?? { endpoint, day, requests: 0, errors: 0, rateLimited: 0, lastUsed: null };
+    const o = byEndpoint.get(endpoint) ?? { endpoint, day, requests: 0, errors: 0, rateLimited: 0, lastUsed: null, coolingUntil: null };
     o.requests += num(r.get('requests'));
     o.errors += num(r.get('errors'));
     o.rateLimited += num(r.get('rate_limited'));
     const last = r.get('last_used') as Date | null;
     if (last && (o.lastUsed === null || last.getTime() > o.lastUsed.getTime())) o.lastUsed = last;
+    const cooling = r.get('cooling_until') as Date | null;
+    if (cooling && (o.coolingUntil === null || cooling.getTime() > o.coolingUntil.getTime())) o.coolingUntil = cooling;
     byEndpoint.set(endpoint, o);
   }
   return [...byEndpoint.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint));

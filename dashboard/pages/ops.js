@@ -48,6 +48,11 @@ export async function render(main, { api }) {
                 { key: 'errors', label: 'Errors', num: true, render: (x) => el('span', { class: x.errors > 0 ? 'error-message' : '' }, int(x.errors)) },
                 { key: 'rateLimited', label: '429s', num: true, render: (x) => el('span', { class: x.rateLimited > 0 ? 'error-message' : '' }, int(x.rateLimited)) },
                 { key: 'lastUsed', label: 'Last used', render: (x) => dateTime(x.lastUsed) },
+                {
+                  key: 'coolingDown',
+                  label: 'Cooling down',
+                  render: (x) => (x.coolingDown ? el('span', { class: 'error-message' }, `until ${dateTime(x.coolingUntil)}`) : 'no'),
+                },
               ],
               o.rpc,
               { caption: 'RPC usage per endpoint label' },

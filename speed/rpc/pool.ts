@@ -8,7 +8,7 @@ import { utcDay } from '../../core/chain.js';
 import type { Config } from '../../core/config.js';
 import { backoffMs, errorMessage, sleep } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { RpcUsageStore } from '../../storage/rpc-usage.js';
+import type { RpcUsageDelta, RpcUsageStore } from '../../storage/rpc-usage.js';
 import { type RpcEndpoint, parseRpcEndpoints } from './endpoints.js';
 import {
   BlockBundleInconsistentError,
@@ -286,7 +286,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
     }
   }
 
-  function recordUsage(s: EndpointState, delta: { requests?: number; errors?: number; rateLimited?: number }): void {
+  function recordUsage(s: EndpointState, delta: RpcUsageDelta): void {
     store?.record(s.ep.label, delta, clock.now());
   }
 
@@ -352,6 +352,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
     const now = clock.now();
     s.coolingUntil = Math.max(s.coolingUntil, now + ms);
     m.cooldown.set({ endpoint: s.ep.label }, ms / 1000);
+    recordUsage(s, { coolingUntil: s.coolingUntil });
     log.warn({ msg: 'RPC endpoint failed, cooling down', endpoint: s.ep.label, method, error: e.message, cooldownMs: ms, consecutiveFailures: s.failures });
   }
 

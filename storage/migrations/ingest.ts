@@ -18,4 +18,9 @@ export const ingestMigrations: Migration[] = [
     name: 'ingest window keeps block timestamps (for retraction records)',
     cql: () => [`ALTER TABLE ingest_recent_hashes ADD block_timestamp bigint`],
   },
+  {
+    version: 3,
+    name: 'rpc usage keeps when an endpoint cools down until (ops page)',
+    cql: () => [`ALTER TABLE rpc_usage ADD cooling_until timestamp`],
+  },
 ];

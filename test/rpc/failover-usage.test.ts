@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createRpcPool, makeEndpoint } from '../../speed/rpc/index.js';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
 import { ingestMigrations } from '../../storage/migrations/ingest.js';
-import { createRpcUsageStore } from '../../storage/rpc-usage.js';
+import { createRpcUsageStore, usageForDay } from '../../storage/rpc-usage.js';
 import { startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
 
 const dev = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
@@ -99,6 +99,10 @@ test('fails over from a 429 endpoint without losing a block, and records usage p
   expect(limitedRows).toMatchObject([{ processId: 'proc-a', requests: 1, errors: 1, rateLimited: 1 }]);
   expect(goodRows).toMatchObject([{ processId: 'proc-a', requests: good.hits, errors: 0, rateLimited: 0 }]);
   expect(goodRows[0]!.lastUsed).toBeInstanceOf(Date);
+  // The 429 put the limited endpoint in cooldown; the pool persisted until when (the ops page shows it).
+  const today = await usageForDay(cassandra, day);
+  expect(today.find((u) => u.endpoint === epLimited.label)?.coolingUntil).toBeInstanceOf(Date);
+  expect(today.find((u) => u.endpoint === epGood.label)?.coolingUntil).toBeNull();
 
   // Nothing stored or logged carries the key: rows are keyed by label only.
   const all = await cassandra.execute('SELECT endpoint, process_id FROM rpc_usage');

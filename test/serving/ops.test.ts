@@ -45,6 +45,9 @@ beforeAll(async () => {
   a.record('eth-mainnet.example.com#0', { requests: 10, errors: 2, rateLimited: 1 }, nowMs - 5_000);
   b.record('eth-mainnet.example.com#0', { requests: 7, rateLimited: 3 }, nowMs - 1_000);
   a.record('rpc.other.example#1', { requests: 4, errors: 1 }, nowMs - 2_000);
+  // One endpoint cools down for 10 more minutes (seen by process b), the other's cooldown is over.
+  b.record('eth-mainnet.example.com#0', { coolingUntil: nowMs + 600_000 }, nowMs - 1_000);
+  a.record('rpc.other.example#1', { coolingUntil: nowMs - 60_000 }, nowMs - 2_000);
   a.record('rpc.other.example#1', { requests: 100, errors: 50 }, nowMs - 86_400_000);
   await Promise.all([a.close(), b.close()]);
 
@@ -83,8 +86,8 @@ test("reports today's usage per endpoint label summed over processes, never a UR
   expect(text).not.toContain('https://');
   const body = JSON.parse(text) as Ops;
   expect(body.rpc).toEqual([
-    { endpoint: 'eth-mainnet.example.com#0', day: today, requests: 17, errors: 2, rateLimited: 4, lastUsed: new Date(nowMs - 1_000).toISOString() },
-    { endpoint: 'rpc.other.example#1', day: today, requests: 4, errors: 1, rateLimited: 0, lastUsed: new Date(nowMs - 2_000).toISOString() },
+    { endpoint: 'eth-mainnet.example.com#0', day: today, requests: 17, errors: 2, rateLimited: 4, lastUsed: new Date(nowMs - 1_000).toISOString(), coolingUntil: new Date(nowMs + 600_000).toISOString(), coolingDown: true },
+    { endpoint: 'rpc.other.example#1', day: today, requests: 4, errors: 1, rateLimited: 0, lastUsed: new Date(nowMs - 2_000).toISOString(), coolingUntil: new Date(nowMs - 60_000).toISOString(), coolingDown: false },
   ]);
   expect(body.rpc.some((u) => u.day === yesterday)).toBe(false);
 });
