@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FatalError } from '../../core/errors.js';
+import { FatalError, RetryableError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { createIngestCore, type IngestCoreOptions } from './pipeline.js';
 import { canonicalFromLog, memChain, memSink, memState, SimulatedCrash, withoutPublishedAt, type MemChain } from './testing.js';
@@ -70,6 +70,35 @@ describe('ingest orchestration on an in-memory chain', () => {
     const tail = sink.log.slice(before).map((p) => (p.kind === 'record' ? `${p.record.kind}:${p.record.block.number}` : 'dlq'));
     expect(tail).toEqual(['retraction:59', 'retraction:58', 'retraction:57', 'retraction:56', 'retraction:55', ...[55, 56, 57, 58, 59, 60, 61, 62].map((n) => `block:${n}`)]);
     expect(reorgs).toEqual([5]);
+    expectConsistentLog(sink.log, chain);
+  });
+
+  test('blocks acked by Kafka are retracted on a reorg even while saving the checkpoint fails', async () => {
+    const chain = memChain(20);
+    const sink = memSink();
+    const mem = memState();
+    let failing = false;
+    // Kafka acks, then the state store (Cassandra) is down: commits fail with a retryable error.
+    const state = { ...mem, commit: async (...a: Parameters<typeof mem.commit>) => (failing ? Promise.reject(new RetryableError('cassandra unavailable')) : mem.commit(...a)) };
+    const published = (n: number, hash?: string) => sink.log.some((p) => p.kind === 'record' && p.record.kind === 'block' && p.record.block.number === n && (hash === undefined || p.record.block.hash === hash));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cond()).toBe(true);
+    };
+    const ac = new AbortController();
+    const running = createIngestCore(opts(), { source: chain.source(), sink, state, logger }).run(ac.signal);
+    await until(() => published(19));
+    failing = true;
+    chain.extend(2, 'orphan'); // 20, 21: published, never checkpointed
+    const orphans = chain.blocks.slice(20).map((b) => b.hash);
+    await until(() => published(21, orphans[1]));
+    chain.fork(19, 3, 'new'); // 20', 21', 22' replace them
+    failing = false;
+    await until(() => published(22));
+    ac.abort();
+    await running.catch(() => {});
+    const retracted = sink.log.filter((p) => p.kind === 'record' && p.record.kind === 'retraction').map((p) => (p as { record: { block: { hash: string } } }).record.block.hash);
+    expect(retracted).toEqual([orphans[1], orphans[0]]);
     expectConsistentLog(sink.log, chain);
   });
 

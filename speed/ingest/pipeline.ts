@@ -61,6 +61,8 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
   let tip: BlockRef | null = null;
   let loaded = false;
   let lastHead = 0;
+  /** Published (Kafka acked) but not yet saved to the state store: carried into the next commit. */
+  let uncommitted: BlockRef[] = [];
 
   const remember = (published: BlockRef[], droppedAbove: number) => {
     window = window.filter((b) => b.number <= droppedAbove).concat(published.map(toRef));
@@ -73,8 +75,12 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
     if (blocks.length === 0) return;
     await deps.sink.publish(publications);
     const refs = blocks.map(toRef);
-    await deps.state.commit(opts.chainId, refs, opts.reorgWindow);
+    // Kafka has these blocks now: remember them before saving, so a reorg that comes while the
+    // state store is failing still retracts them (the saved window catches up on the next commit).
     remember(refs, droppedAbove);
+    uncommitted = uncommitted.filter((b) => b.number <= droppedAbove).concat(refs);
+    await deps.state.commit(opts.chainId, uncommitted, opts.reorgWindow);
+    uncommitted = [];
     const last = refs[refs.length - 1] as BlockRef;
     deps.observer?.published?.({
       blocks: blocks.length,
