@@ -253,30 +253,22 @@ export function createApp(deps: AppDeps) {
     { cache: true },
   );
 
-  route(
-    'get',
-    '/top/senders',
-    { summary: 'Top senders of a UTC day (batch layer)', auth: 'read', query: rankQuery, response: rowsResponse, arrow: true, tags: ['chain'] },
-    async (req) => {
-      const q = parse(rankQuery, req.query, 'query');
-      const day = q.day ?? today(now());
-      const items = await batch.topSenders({ day, limit: q.limit });
-      return { payload: { day, items }, rows: items };
-    },
-    { cache: true },
-  );
-  route(
-    'get',
-    '/top/contracts',
-    { summary: 'Most called contracts of a UTC day (batch layer)', auth: 'read', query: rankQuery, response: rowsResponse, arrow: true, tags: ['chain'] },
-    async (req) => {
-      const q = parse(rankQuery, req.query, 'query');
-      const day = q.day ?? today(now());
-      const items = await batch.topContracts({ day, limit: q.limit });
-      return { payload: { day, items }, rows: items };
-    },
-    { cache: true },
-  );
+  // Daily top lists come from the batch layer only, one UTC day at a time.
+  const dailyTop = (path: string, summary: string, read: (q: { day: string; limit: number }) => ReturnType<typeof batch.topSenders>) =>
+    route(
+      'get',
+      path,
+      { summary, auth: 'read', query: rankQuery, response: rowsResponse, arrow: true, tags: ['chain'] },
+      async (req) => {
+        const q = parse(rankQuery, req.query, 'query');
+        const day = q.day ?? today(now());
+        const items = await read({ day, limit: q.limit });
+        return { payload: { day, items }, rows: items };
+      },
+      { cache: true },
+    );
+  dailyTop('/top/senders', 'Top senders of a UTC day (batch layer)', (q) => batch.topSenders(q));
+  dailyTop('/top/contracts', 'Most called contracts of a UTC day (batch layer)', (q) => batch.topContracts(q));
   route(
     'get',
     '/tokens/volume',
