@@ -1,5 +1,6 @@
 // Prints the closing line CI reads: "N passed, N failed, N skipped". A file that fails to
 // load, or an unhandled error, counts as a failure so it can never pass silently.
+import { writeFileSync } from 'node:fs';
 import type { Reporter, RunnerTestFile, RunnerTask } from 'vitest';
 
 export default class CountReporter implements Reporter {
@@ -24,6 +25,10 @@ export default class CountReporter implements Reporter {
     };
     for (const f of files) visit(f);
     failed += errors.length;
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const line = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+    // Under `npm test` the bootstrap prints the line after the global teardown, so it closes the output.
+    const file = process.env.CHAINLAKE_TEST_SUMMARY_FILE;
+    if (file) writeFileSync(file, `${line}\n`);
+    else process.stdout.write(`\n${line}\n`);
   }
 }
