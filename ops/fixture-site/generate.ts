@@ -6,6 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../core/random.js';
 
 export const SITE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'site');
 export const PAGE_SIZE = 20;
@@ -64,17 +65,6 @@ const CATEGORIES: Record<string, { adjectives: string[]; nouns: string[]; themes
 
 const FILLER = ['a', 'story', 'of', 'patience', 'and', 'wonder', 'told', 'with', 'care', 'for', 'readers', 'who', 'love'];
 
-/** mulberry32: tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const slugify = (s: string) =>
   s
@@ -92,7 +82,7 @@ const FIXED_PRICES: Record<number, [number, number]> = {
 };
 
 export function fixtureBooks(): FixtureBook[] {
-  const rand = prng(20_240_601);
+  const rand = mulberry32(20_240_601);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
   const books: FixtureBook[] = [];

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { type BlockRecord, type ChainRecord, minuteOf, utcDay } from '../../core/chain.js';
 import { viewsMigrations } from '../../storage/migrations/views.js';
 import { VIEW_TABLES, VIEWS_BLOCK_BUCKET, type RowKey, type ViewRow } from '../../storage/views.js';
-import { generateStream, mulberry32, partitionOf } from '../../test/views/fixtures.js';
+import { mulberry32 } from '../../core/random.js';
+import { generateStream, partitionOf } from '../../test/views/fixtures.js';
 import { BLOCK_BUCKET, blockRows, blockStats, decodeManifest, encodeManifest, heightBucket, manifestKeys, retractionKeys, writeTimestamp } from './rows.js';
 
 const stream = generateStream({ chainId: 7, seed: 42, blocks: 40, startTime: 1_760_000_000, dayGapsAfter: [20], reorgAfter: 30, reorgDepth: 3, duplicates: 4 });

@@ -9,20 +9,14 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type Config, parseConfig } from '../../core/config.js';
 import { freePortPlain as freePort } from '../ports.js';
+import { mulberry32 } from '../../core/random.js';
 
 export const CHILD_KINDS = ['ingest', 'views', 'schedule', 'serve'] as const;
 export type ChildKind = (typeof CHILD_KINDS)[number];
 
 /** Seeded RNG (mulberry32): the fault schedule of a run is reproducible from its seed. */
 export function createRng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),

@@ -14,17 +14,8 @@ import {
   minuteOf,
 } from '../../core/chain.js';
 import type { AddressTxView, BlockView, MinuteStatsView, TransferView, TxView } from '../../storage/views.js';
+import { mulberry32 } from '../../core/random.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const h32 = (s: string) => `0x${createHash('sha256').update(s).digest('hex')}`;
 const h20 = (s: string) => h32(s).slice(0, 42);
