@@ -21,6 +21,17 @@ function expectConsistentLog(log: Publication[], chain: MemChain) {
   const rebuilt = canonicalFromLog(log);
   expect([...rebuilt.keys()].sort((a, b) => a - b)).toEqual(chain.blocks.map((b) => b.number));
   for (const b of chain.blocks) expect(rebuilt.get(b.number), `block ${b.number}`).toBe(b.hash);
+  // Every published block that is not canonical was retracted after it was (last) published:
+  // consumers that index by hash (tx by hash, address history) must never keep an orphan.
+  const canonical = new Set(chain.blocks.map((b) => b.hash));
+  const lastPublished = new Map<string, number>();
+  const lastRetracted = new Map<string, number>();
+  log.forEach((p, i) => {
+    if (p.kind === 'dlq') lastPublished.set(p.entry.blockHash, i);
+    else (p.record.kind === 'block' ? lastPublished : lastRetracted).set(p.record.block.hash, i);
+  });
+  const unretracted = [...lastPublished].filter(([h, i]) => !canonical.has(h) && !((lastRetracted.get(h) ?? -1) > i)).map(([h]) => h);
+  expect(unretracted, 'orphans without a later retraction').toEqual([]);
   // Anything published twice is the same record apart from publishedAt.
   const seen = new Map<string, string>();
   for (const p of log) {
@@ -99,6 +110,80 @@ describe('ingest orchestration on an in-memory chain', () => {
     await running.catch(() => {});
     const retracted = sink.log.filter((p) => p.kind === 'record' && p.record.kind === 'retraction').map((p) => (p as { record: { block: { hash: string } } }).record.block.hash);
     expect(retracted).toEqual([orphans[1], orphans[0]]);
+    expectConsistentLog(sink.log, chain);
+  });
+
+  const publishedHashes = (log: Publication[]) => new Set(log.flatMap((p) => (p.kind === 'record' && p.record.kind === 'block' ? [p.record.block.hash] : [])));
+  const retractedHashes = (log: Publication[]) => log.flatMap((p) => (p.kind === 'record' && p.record.kind === 'retraction' ? [p.record.block.hash] : []));
+
+  test('blocks a crashed run published but never checkpointed are retracted after the restart when the chain replaced them', async () => {
+    const chain = memChain(20);
+    const sink = memSink();
+    const state = memState();
+    await createIngestCore(opts({ stopAt: 19 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    chain.extend(5, 'orphan'); // 20..24
+    sink.crashAt(sink.calls, 'after'); // Kafka gets the first batch of 20..24, the process dies before the checkpoint
+    const crashed = await createIngestCore(opts({ stopAt: 24, maxBatchBlocks: 5, concurrency: 8 }), { source: chain.source(), sink, state, logger })
+      .run(new AbortController().signal)
+      .catch((e) => e);
+    expect(crashed).toBeInstanceOf(SimulatedCrash);
+    expect(state.state.get(1)?.checkpoint?.number).toBe(19);
+    const orphanBlocks = chain.blocks.slice(20).filter((b) => publishedHashes(sink.log).has(b.hash));
+    const orphans = orphanBlocks.map((b) => b.hash);
+    expect(orphans.length).toBeGreaterThan(0);
+    sink.crashAt(null);
+    chain.fork(19, 3, 'new'); // 20'..22': a shorter chain replaced them while ingest was down
+    const before = sink.log.length;
+    await createIngestCore(opts({ stopAt: 22 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    const tail = sink.log.slice(before).map((p) => (p.kind === 'record' ? `${p.record.kind}:${p.record.block.number}` : 'dlq'));
+    // Those at 20..22 are replaced now (retracted, newest first, before their heights are published again); any above once the new chain gets there.
+    const replaced = orphanBlocks.filter((b) => b.number <= 22).map((b) => `retraction:${b.number}`).reverse();
+    expect(tail).toEqual([...replaced, 'block:20', 'block:21', 'block:22']);
+    chain.extend(4, 'new');
+    await createIngestCore(opts({ stopAt: 26 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    expect(retractedHashes(sink.log).sort()).toEqual([...orphans].sort());
+    expect(state.state.get(1)?.inflight).toEqual([]);
+    expectConsistentLog(sink.log, chain);
+  });
+
+  test('a send that fails after reaching the broker, then a reorg: what it may have published is retracted', async () => {
+    const chain = memChain(20);
+    const inner = memSink();
+    let breakNext = false;
+    let orphans: string[] = [];
+    const sink = {
+      async publish(pubs: Publication[]) {
+        await inner.publish(pubs);
+        if (!breakNext) return;
+        breakNext = false;
+        orphans = chain.blocks.slice(20).filter((b) => publishedHashes(inner.log).has(b.hash)).map((b) => b.hash);
+        chain.fork(19, 6, 'new');
+        throw new RetryableError('broker connection lost after the send (simulated)');
+      },
+    };
+    const state = memState();
+    await createIngestCore(opts({ stopAt: 19 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    chain.extend(4, 'orphan'); // 20..23
+    breakNext = true;
+    await createIngestCore(opts({ stopAt: 25 }), { source: chain.source(), sink, state, logger }).run(new AbortController().signal);
+    expect(orphans.length).toBeGreaterThan(0);
+    expect(retractedHashes(inner.log)).toEqual([...orphans].reverse());
+    expectConsistentLog(inner.log, chain);
+  });
+
+  test('nothing is published while blocks cannot be staged in the state store', async () => {
+    const chain = memChain(10);
+    const sink = memSink();
+    const state = memState();
+    state.failStage = true;
+    const ac = new AbortController();
+    const running = createIngestCore(opts(), { source: chain.source(), sink, state, logger }).run(ac.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.log).toEqual([]);
+    state.failStage = false;
+    for (let i = 0; i < 600 && state.state.get(1)?.checkpoint?.number !== 9; i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await running;
     expectConsistentLog(sink.log, chain);
   });
 

@@ -4,6 +4,7 @@
 // state, so the follower's checkpoint never moves).
 import type { Logger } from '../../core/logger.js';
 import { errorMessage, FatalError, isRetryable, sleep } from '../../core/errors.js';
+import { RECORD_SCHEMA } from '../../core/chain.js';
 import { orderedFetch } from './ordered.js';
 import { breaksChain, planReorg } from './reorg.js';
 import type { BlockRef, BlockSource, FetchedBlock, IngestObserver, IngestStateStore, Publication, RecordSink } from './types.js';
@@ -70,18 +71,50 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
     tip = window[window.length - 1] ?? tip;
   };
 
-  /** Publish, wait for the acks, then commit state: a crash anywhere repeats work, never skips it. */
+  /**
+   * Staged (maybe in Kafka) but not committed: loaded after a restart, or left by a send that
+   * failed half-way. Whatever the chain replaced among them is retracted before its height is
+   * published again.
+   */
+  let inflight: BlockRef[] = [];
+
+  /** Retractions for in-flight blocks that the blocks about to be published replace, newest first. */
+  const staleRetractions = (blocks: FetchedBlock[], alreadyRetracted: Set<string>): Publication[] => {
+    if (inflight.length === 0) return [];
+    const byHeight = new Map(blocks.map((b) => [b.number, b.hash]));
+    const publishedAt = now();
+    return inflight
+      .filter((p) => byHeight.has(p.number) && byHeight.get(p.number) !== p.hash && !alreadyRetracted.has(p.hash))
+      .sort((a, b) => b.number - a.number)
+      .map((p) => ({
+        kind: 'record',
+        record: { schema: RECORD_SCHEMA, kind: 'retraction', chainId: opts.chainId, block: toRef(p), replacedBy: byHeight.get(p.number) ?? null, publishedAt },
+      }));
+  };
+
+  /** Stage, publish, wait for the acks, then commit state: a crash anywhere repeats work, never skips or orphans it. */
   const publishAndCommit = async (publications: Publication[], blocks: FetchedBlock[], droppedAbove: number) => {
     if (blocks.length === 0) return;
-    await deps.sink.publish(publications);
     const refs = blocks.map(toRef);
+    const retracted = new Set(publications.flatMap((p) => (p.kind === 'record' && p.record.kind === 'retraction' ? [p.record.block.hash] : [])));
+    const stale = staleRetractions(blocks, retracted);
+    if (stale.length > 0)
+      log.warn({ msg: 'Retracting blocks an interrupted send may have published', chainId: opts.chainId, orphaned: stale.map((p) => (p.kind === 'record' ? p.record.block.hash : '')) });
+    await deps.state.stage(opts.chainId, refs);
+    const staged = new Set(refs.map((r) => r.hash));
+    inflight = inflight.filter((p) => !staged.has(p.hash)).concat(refs);
+    await deps.sink.publish([...stale, ...publications]);
     // Kafka has these blocks now: remember them before saving, so a reorg that comes while the
     // state store is failing still retracts them (the saved window catches up on the next commit).
     remember(refs, droppedAbove);
+    const done = new Set([...staged, ...stale.map((p) => (p.kind === 'record' ? p.record.block.hash : ''))]);
+    inflight = inflight.filter((p) => !done.has(p.hash));
     uncommitted = uncommitted.filter((b) => b.number <= droppedAbove).concat(refs);
     await deps.state.commit(opts.chainId, uncommitted, opts.reorgWindow);
     uncommitted = [];
     const last = refs[refs.length - 1] as BlockRef;
+    // The commit cleared the stored in-flight rows up to the new tip.
+    inflight = inflight.filter((p) => p.number > last.number);
     deps.observer?.published?.({
       blocks: blocks.length,
       txs: blocks.reduce((s, b) => s + txCount(b), 0),
@@ -151,8 +184,9 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
     const state = await deps.state.load(opts.chainId);
     window = state.window.slice(-opts.reorgWindow);
     tip = state.checkpoint ? (window.find((b) => b.number === state.checkpoint?.number) ?? { ...state.checkpoint, parentHash: '', timestamp: 0 }) : null;
+    inflight = state.inflight.filter((b) => tip === null || b.number > tip.number);
     loaded = true;
-    log.info({ msg: 'Ingest state loaded', chainId: opts.chainId, checkpoint: tip?.number ?? null, window: window.length });
+    log.info({ msg: 'Ingest state loaded', chainId: opts.chainId, checkpoint: tip?.number ?? null, window: window.length, inflight: inflight.length });
   };
 
   const run = async (signal: AbortSignal) => {

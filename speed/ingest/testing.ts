@@ -96,26 +96,40 @@ export function memSink(): RecordSink & { log: Publication[]; calls: number; cra
   return sink;
 }
 
-export function memState(): IngestStateStore & { state: Map<number, IngestState>; crashOnCommit: number | null; commits: number } {
+export function memState(): IngestStateStore & { state: Map<number, IngestState>; crashOnCommit: number | null; commits: number; failStage: boolean } {
+  const empty = (): IngestState => ({ checkpoint: null, window: [], inflight: [] });
   const store = {
     state: new Map<number, IngestState>(),
     crashOnCommit: null as number | null,
     commits: 0,
+    /** Every stage() throws a retryable error (the store is down). */
+    failStage: false,
     async load(chainId: number) {
-      const s = structuredClone(store.state.get(chainId) ?? { checkpoint: null, window: [] });
-      // Like Cassandra: the window is read up to the checkpoint only.
-      return { checkpoint: s.checkpoint, window: s.window.filter((b) => s.checkpoint !== null && b.number <= s.checkpoint.number) };
+      const s = structuredClone(store.state.get(chainId) ?? empty());
+      const above = (b: BlockRef) => s.checkpoint === null || b.number > s.checkpoint.number;
+      // Like Cassandra: the window is read up to the checkpoint only, in-flight rows above it.
+      return {
+        checkpoint: s.checkpoint,
+        window: s.window.filter((b) => s.checkpoint !== null && b.number <= s.checkpoint.number),
+        inflight: s.inflight.filter(above).sort((a, b) => a.number - b.number),
+      };
+    },
+    async stage(chainId: number, blocks: BlockRef[]) {
+      if (store.failStage) throw new Error('ECONNREFUSED: state store down (simulated)');
+      const cur = store.state.get(chainId) ?? empty();
+      const have = new Set(cur.inflight.map((b) => b.hash));
+      store.state.set(chainId, { ...cur, inflight: cur.inflight.concat(blocks.filter((b) => !have.has(b.hash)).map((b) => ({ ...b }))) });
     },
     async commit(chainId: number, published: BlockRef[], windowSize: number) {
       const k = store.commits++;
       if (store.crashOnCommit === k) throw new SimulatedCrash(`crash on commit #${k}`);
       const tip = published[published.length - 1];
       if (!tip) return;
-      const cur = store.state.get(chainId) ?? { checkpoint: null, window: [] };
+      const cur = store.state.get(chainId) ?? empty();
       const byNumber = new Map(cur.window.map((b) => [b.number, b]));
       for (const b of published) byNumber.set(b.number, { ...b });
       const window = [...byNumber.values()].filter((b) => b.number > tip.number - windowSize).sort((a, b) => a.number - b.number);
-      store.state.set(chainId, { checkpoint: { number: tip.number, hash: tip.hash }, window });
+      store.state.set(chainId, { checkpoint: { number: tip.number, hash: tip.hash }, window, inflight: cur.inflight.filter((b) => b.number > tip.number) });
     },
   };
   return store;

@@ -23,4 +23,11 @@ export const ingestMigrations: Migration[] = [
     name: 'rpc usage keeps when an endpoint cools down until (ops page)',
     cql: () => [`ALTER TABLE rpc_usage ADD cooling_until timestamp`],
   },
+  {
+    version: 4,
+    name: 'ingest in-flight blocks: staged before a Kafka send, so a restart can retract what a crashed run may have published',
+    cql: () => [
+      `CREATE TABLE IF NOT EXISTS ingest_inflight (chain_id int, block_number bigint, block_hash text, parent_hash text, block_timestamp bigint, PRIMARY KEY (chain_id, block_number, block_hash))`,
+    ],
+  },
 ];
