@@ -46,7 +46,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
   const chainId = opts.chainId ?? (await detectChainIds(cassandra))[0] ?? 31337;
   const paths = lakePaths(cfg.LAKE_DIR);
 
-  const internalDuck = await createDuck({ memoryLimit: cfg.DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS });
+  const internalDuck = await createDuck({ memoryLimit: cfg.SERVE_DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS });
   const version = () => readCurrentVersion(paths);
   const pool = await createDuckPool({ instance: internalDuck.instance, size: 2, setup: lakeViewSetup(paths), version });
   const sql = await createSqlSandbox({
