@@ -4,6 +4,8 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../core/logger.js';
 
+const SENT_WINDOW = 256;
+
 export type StreamSnapshot = { blocks: Record<string, unknown>[]; minute: Record<string, unknown> | null };
 
 export function createStreamHub(opts: {
@@ -17,6 +19,8 @@ export function createStreamHub(opts: {
   let timer: NodeJS.Timeout | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
   let lastBlock: number | null = null;
+  /** number → hash of blocks already sent, for the last SENT_WINDOW heights. */
+  const sent = new Map<number, string>();
   let lastMinute = '';
   let polling = false;
 
@@ -37,9 +41,17 @@ export function createStreamHub(opts: {
     polling = true;
     try {
       const snap = await opts.poll(lastBlock);
-      const fresh = snap.blocks.filter((b) => lastBlock === null || Number(b.number) > lastBlock).sort((a, b) => Number(a.number) - Number(b.number));
-      for (const b of fresh) send('block', b);
-      if (fresh.length > 0) lastBlock = Number(fresh[fresh.length - 1]!.number);
+      // Views of several Kafka partitions land out of order, and a reorg replaces a height: send
+      // every block (number, hash) not sent yet within the recent window, ascending.
+      const fresh = snap.blocks
+        .filter((b) => sent.get(Number(b.number)) !== String(b.hash) && (lastBlock === null || Number(b.number) > lastBlock - SENT_WINDOW))
+        .sort((a, b) => Number(a.number) - Number(b.number));
+      for (const b of fresh) {
+        send('block', b);
+        sent.set(Number(b.number), String(b.hash));
+        lastBlock = Math.max(lastBlock ?? 0, Number(b.number));
+      }
+      if (lastBlock !== null) for (const n of sent.keys()) if (n <= lastBlock - SENT_WINDOW) sent.delete(n);
       const m = JSON.stringify(snap.minute);
       if (snap.minute && m !== lastMinute) {
         lastMinute = m;
@@ -65,6 +77,7 @@ export function createStreamHub(opts: {
     if (heartbeat) clearInterval(heartbeat);
     timer = heartbeat = null;
     lastBlock = null;
+    sent.clear();
     lastMinute = '';
   }
 
