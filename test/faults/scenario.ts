@@ -4,13 +4,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../core/logger.js';
+import { topicNames } from '../../core/config.js';
 import { createCommon } from '../../core/runtime.js';
 import { type ReconcileResult, runReconcile } from '../../ops/reconcile/reconcile.js';
 import { startTraffic, type TrafficHandle } from '../../ops/traffic/generator.js';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
 import { readBatchVersion } from '../../storage/lake-views.js';
 import { createDuck, lakePaths, queryRows } from '../../storage/lake.js';
+import { createKafka } from '../../storage/kafka.js';
 import { createViewsQueries } from '../../storage/views.js';
+import { readTopic } from '../batch/kafka-helpers.js';
 import { CHILD_KINDS, type ChildKind, type RpcProxy, type Stack, chainHead, createRng, rpc, sleep, waitUntil } from './stack.js';
 
 export const CHAIN_ID = 31_337;
@@ -131,7 +134,15 @@ export async function injectFaults(
   return log;
 }
 
-export type CheckResult = ReconcileResult & { head: number; retractionsInLake: number; retractedHashes: Set<string>; catchUpMs: number; serveBlockHash: string | null };
+export type CheckResult = ReconcileResult & {
+  head: number;
+  retractionsInLake: number;
+  retractedHashes: Set<string>;
+  /** Block and retracted hashes of every record in the Kafka topic (to tell an unpublished retraction from an uncompacted one). */
+  topic: { blocks: Set<string>; retracted: Set<string> };
+  catchUpMs: number;
+  serveBlockHash: string | null;
+};
 
 /**
  * Stops traffic, waits until the speed views (every partition) and the batch horizon are past
@@ -169,7 +180,11 @@ export async function catchUpAndReconcile(d: ScenarioDeps, timeoutMs: number): P
       serveBlockHash = null;
     }
     const retractedHashes = await retractedInLake(cfg.LAKE_DIR);
-    return { ...result, head, retractionsInLake: retractedHashes.size, retractedHashes, catchUpMs, serveBlockHash };
+    const kafka = createKafka(cfg, logger, 'faults-check');
+    const topic = { blocks: new Set<string>(), retracted: new Set<string>() };
+    for (const { record } of await readTopic(kafka, topicNames(cfg, CHAIN_ID).blocks, `faults-check-${Date.now()}`))
+      (record.kind === 'block' ? topic.blocks : topic.retracted).add(record.block.hash);
+    return { ...result, head, retractionsInLake: retractedHashes.size, retractedHashes, topic, catchUpMs, serveBlockHash };
   } finally {
     await cassandra.shutdown();
   }

@@ -4,7 +4,7 @@
 // Children that exit on their own while a store is down are restarted after 1 s, as the
 // production restart policy does (stack.prod.yml); such exits are printed, not hidden.
 // Run: npx vitest run --config test/faults/long/vitest.config.ts   (~15–25 min)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -15,7 +15,7 @@ import { startInfra, stopAll } from '../../../ops/stack.js';
 import { startAnvil, type TestAnvil } from '../../helpers.js';
 import { freePortPlain as freePort } from '../../ports.js';
 import { CHAIN_ID, type FaultLog, catchUpAndReconcile, createTrafficControl, injectFaults, type TrafficControl } from '../scenario.js';
-import { type RpcProxy, type Stack, createStack, startRpcProxy } from '../stack.js';
+import { type RpcProxy, type Stack, createStack, rpc, startRpcProxy } from '../stack.js';
 
 const SEED = Number(process.env.FAULTS_SEED ?? 7_000_001);
 const FAULTS = Number(process.env.FAULTS_COUNT ?? 100);
@@ -113,6 +113,24 @@ test(`after ${FAULTS} seeded faults including Kafka and Cassandra restarts, chai
     expect(byKind[kind], kind).toBeGreaterThan(0);
   expect(result.blocksChecked).toBeGreaterThan(300);
   const orphans = faults.flatMap((f) => f.orphans ?? []);
+  const missing = orphans.filter((h) => !result.retractedHashes.has(h));
+  if (missing.length > 0) {
+    // Where each one got lost: never retracted in Kafka (ingest) or retracted but not in the lake (compaction).
+    let ingestLog = '';
+    try {
+      ingestLog = readFileSync(join(stack.dir, 'ingest.log'), 'utf8');
+    } catch {}
+    for (const h of missing)
+      say(
+        `orphan ${h}: on the chain now ${(await rpc<unknown>(anvil.url, 'eth_getBlockByHash', [h, false]).catch(() => null)) !== null}, block in topic ${result.topic.blocks.has(h)}, retraction in topic ${result.topic.retracted.has(h)}; ingest log: ${
+          ingestLog
+            .split('\n')
+            .filter((l) => l.includes(h))
+            .map((l) => l.slice(0, 300))
+            .join(' | ') || 'no line'
+        }`,
+      );
+  }
   expect(orphans.filter((h) => !result.retractedHashes.has(h)), 'orphans without a retraction in the lake').toEqual([]);
   expect(result.drifts, formatDrifts(result.drifts.slice(0, 60))).toEqual([]);
 });
