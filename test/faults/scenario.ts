@@ -62,7 +62,7 @@ async function reorg(d: ScenarioDeps, cassandra: CassandraClient, orphans: strin
     const snapshot = await rpc<string>(d.anvilUrl, 'evm_snapshot');
     await rpc(d.anvilUrl, 'evm_mine');
     await rpc(d.anvilUrl, 'evm_mine');
-    const first = await rpc<{ hash: string }>(d.anvilUrl, 'eth_getBlockByNumber', [`0x${(base + 1).toString(16)}`, false]);
+    const first = await rpc<{ hash: string; timestamp: string }>(d.anvilUrl, 'eth_getBlockByNumber', [`0x${(base + 1).toString(16)}`, false]);
     const orphan = await rpc<{ hash: string }>(d.anvilUrl, 'eth_getBlockByNumber', [`0x${(base + 2).toString(16)}`, false]);
     const views = createViewsQueries(cassandra, { chainId: CHAIN_ID, ttlSeconds: 0 });
     let seen = false;
@@ -71,11 +71,15 @@ async function reorg(d: ScenarioDeps, cassandra: CassandraClient, orphans: strin
       seen = (await views.blockByNumber(base + 2).catch(() => null))?.hash === orphan.hash;
       if (!seen) await sleep(300);
     }
+    if (!(await rpc<boolean>(d.anvilUrl, 'evm_revert', [snapshot]))) throw new Error('evm_revert failed');
+    // Empty blocks on the same parent with the same timestamp would hash the same (no reorg at
+    // all): the chain's clock runs ahead of the wall clock after manual mining, so set it.
+    await rpc(d.anvilUrl, 'evm_setNextBlockTimestamp', [Number.parseInt(first.timestamp, 16) + 2]);
+    for (let i = 0; i < 3; i++) await rpc(d.anvilUrl, 'evm_mine');
+    const replaced = await Promise.all([base + 1, base + 2].map((n) => rpc<{ hash: string }>(d.anvilUrl, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])));
+    if (replaced[0]?.hash === first.hash || replaced[1]?.hash === orphan.hash) throw new Error(`reorg fault: blocks ${base + 1}..${base + 2} were mined again with the same hashes`);
     // Both orphans were published (in order) once the views hold the second: both must be retracted.
     if (seen) orphans.push(first.hash, orphan.hash);
-    if (!(await rpc<boolean>(d.anvilUrl, 'evm_revert', [snapshot]))) throw new Error('evm_revert failed');
-    await sleep(1_100); // new timestamps: the new blocks differ from the orphaned ones
-    for (let i = 0; i < 3; i++) await rpc(d.anvilUrl, 'evm_mine');
     return `blocks ${base + 1}..${base + 2} replaced by ${base + 1}..${base + 3}; orphan ${seen ? 'seen by the views before the revert' : 'NOT seen before the revert'}`;
   } finally {
     await rpc(d.anvilUrl, 'evm_setIntervalMining', [1]);
