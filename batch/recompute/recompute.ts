@@ -31,23 +31,41 @@ const sqlFile = (name: string, vars: Record<string, string | number> = {}): stri
     return String(vars[k]);
   });
 
-/** SQL that computes each view's rows from the temp tables cb, ctx, ctt. */
-export const VIEW_SQL: Record<BatchView, () => string> = {
+/** SQL that computes each view's rows from the temp tables built by inputs.sql. */
+export const VIEW_SQL: Record<BatchView, (chainId: number) => string> = {
   stats_minute: () => sqlFile('stats', { seconds: 60 }),
   stats_hour: () => sqlFile('stats', { seconds: 3600 }),
   stats_day: () => sqlFile('stats', { seconds: 86400 }),
-  top_senders_day: () => sqlFile('top_senders_day', { top: 100 }),
-  top_contracts_day: () => sqlFile('top_contracts_day', { top: 100 }),
+  top_senders_day: (chainId) => sqlFile('top_senders_day', { chain_id: chainId }),
+  top_contracts_day: (chainId) => sqlFile('top_contracts_day', { chain_id: chainId }),
   token_volume_day: () => sqlFile('token_volume_day'),
   block_series: () => sqlFile('block_series'),
 };
 
-// Only the columns the view SQL reads: Parquet is columnar, so hashes, args etc. are never read.
-// (uint256 limbs are computed inside the aggregates: materialising them costs more memory than it saves.)
-const TX_COLUMNS = ['chain_id', 'block_timestamp', 'from_address', 'to_address', 'value', 'tx_class', 'status', 'fee', 'gas_used', 'kafka_partition', 'kafka_offset'];
-const TT_COLUMNS = ['chain_id', 'block_timestamp', 'token', 'from_address', 'to_address', 'amount', 'kafka_partition', 'kafka_offset'];
+const VIEW_ORDER: Record<BatchView, string> = {
+  stats_minute: 'chain_id, bucket_start',
+  stats_hour: 'chain_id, bucket_start',
+  stats_day: 'chain_id, bucket_start',
+  top_senders_day: 'chain_id, day, rank',
+  top_contracts_day: 'chain_id, day, rank',
+  token_volume_day: 'chain_id, day, token',
+  block_series: 'chain_id, number',
+};
 
-export type RecomputeOptions = { chainId?: number; full?: boolean };
+const TOP = 100;
+// Per hour, the number of addresses active in each minute: one sum per bit of addr_hour.minutes.
+const MINUTE_SUMS = Array.from({ length: 60 }, (_, k) => `CAST(sum(CAST((minutes >> ${k}) & 1 AS INTEGER)) AS BIGINT) AS m${k}`).join(', ');
+
+/** The steps a recompute reports through `onStep`, in order (view steps are named after the view). */
+export type RecomputeStep = 'canonical blocks' | 'block sums' | 'active addresses' | 'top lists' | 'token volume' | BatchView | 'switch';
+export type RecomputeOptions = {
+  chainId?: number;
+  full?: boolean;
+  /** Called when a step finished, with its duration and the time since the start. */
+  onStep?: (step: { name: RecomputeStep; ms: number; elapsedMs: number }) => void;
+  /** Called when a step starts (for a live progress display). */
+  onStepStart?: (name: RecomputeStep) => void;
+};
 export type RecomputeResult = {
   version: string;
   previous: string | null;
@@ -58,6 +76,8 @@ export type RecomputeResult = {
   rowsIn: number;
   rowsOut: number;
   rowCounts: Record<string, number>;
+  /** Duration of each step in ms, in order. */
+  steps: { name: RecomputeStep; ms: number }[];
   ms: number;
 };
 
@@ -84,12 +104,52 @@ export function changedFileDays(prev: Record<string, string[]>, now: Record<stri
   return out;
 }
 
+const DAY_MS = 86_400_000;
+const shiftDay = (day: string, by: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + by * DAY_MS).toISOString().slice(0, 10);
+/** `days` widened by `by` days on each side. */
+export function widenDays(days: Iterable<string>, by: number): Set<string> {
+  const out = new Set<string>();
+  for (const d of days) for (let i = -by; i <= by; i++) out.add(shiftDay(d, i));
+  return out;
+}
+
+/**
+ * Which days an incremental run must evaluate the canonical rule for (`trusted`), and which
+ * days' block files that needs (`scope`). Assumption (docs/batch.md): all records of one height
+ * lie in files of days at most one day apart (a replacement block's timestamp is within a day
+ * of the block it replaces), and block heights above the previous horizon lie on or after the
+ * last day of the previous block series. So a day outside `trusted` has the same canonical
+ * blocks as in the previous version, and every height of a trusted day has all its records in
+ * `scope` = trusted ± 1 day.
+ */
+export function incrementalScope(changed: Set<string>, lastPrevSeriesDay: string | null, lakeDays: string[]): { trusted: Set<string>; scope: Set<string> } {
+  const seeds = new Set(changed);
+  for (const d of lakeDays) if (lastPrevSeriesDay === null || d >= lastPrevSeriesDay) seeds.add(d);
+  const trusted = widenDays(seeds, 1);
+  return { trusted, scope: widenDays(trusted, 1) };
+}
+
 export async function recompute(common: Common, deps: { duck: Duck }, opts: RecomputeOptions = {}): Promise<RecomputeResult> {
   const t0 = performance.now();
   const { config, logger } = common;
   const paths = lakePaths(config.LAKE_DIR);
   const chainId = await resolveChainId(paths, opts.chainId);
   const log = logger.child({ component: 'recompute', chainId });
+  const steps: { name: RecomputeStep; ms: number }[] = [];
+  let stepStart = performance.now();
+  const begin = (name: RecomputeStep) => {
+    stepStart = performance.now();
+    opts.onStepStart?.(name);
+  };
+  const done = (name: RecomputeStep, extra: Record<string, unknown> = {}) => {
+    const now = performance.now();
+    const ms = Math.round(now - stepStart);
+    steps.push({ name, ms });
+    log.debug({ msg: 'Recompute step', step: name, ms, ...extra });
+    opts.onStep?.({ name, ms, elapsedMs: Math.round(now - t0) });
+  };
+
+  begin('canonical blocks');
   const files = await listRawFiles(paths, chainId);
   const byTable = (t: RawFile['table'], days?: Set<string>) => files.filter((f) => f.table === t && (!days || days.has(f.day))).map((f) => f.path);
   const dayFiles: Record<string, string[]> = {};
@@ -101,14 +161,10 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
   const staging = join(paths.tmp, `views-${version}`);
   try {
     for (const stmt of sqlFile('macros').split(/;\s*\n/).filter((s) => s.trim().length > 0)) await conn.run(stmt);
-    const allBlocks = rawRelationSql('blocks', byTable('blocks'));
-    const allRetractions = rawRelationSql('retractions', byTable('retractions'));
-    const maxBlock = (await queryRows(conn, `SELECT max(number) AS m FROM ${allBlocks}`))[0]?.m;
+    // Reading Parquet footers once per file, not once per pass.
+    await conn.run('SET enable_object_cache = true');
+    const maxBlock = (await queryRows(conn, `SELECT max(number) AS m FROM ${rawRelationSql('blocks', byTable('blocks'))}`))[0]?.m;
     const horizon = maxBlock === null || maxBlock === undefined ? null : Number(maxBlock) - config.FINALITY_DEPTH;
-    // Canonical blocks at or below the horizon, over the whole lake (the canonical rule needs every record of a height).
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT *, utc_day(timestamp) AS day FROM ${canonicalBlocksSql(allBlocks, allRetractions)} WHERE number <= ${horizon ?? -1}`,
-    );
 
     // Previous version, if usable for an incremental run.
     const previous = await readCurrentVersion(paths);
@@ -121,51 +177,96 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
         prev = null;
       }
     }
-    const allDays = (await queryRows(conn, 'SELECT DISTINCT day FROM cb_all ORDER BY day')).map((r) => String(r.day));
+    const prevSeries = prev ? `read_parquet(${sqlString(viewFile(paths, prev.version, 'block_series'))})` : null;
+    let scope: Set<string> | undefined;
+    let trusted: Set<string> | undefined;
+    let changed = new Set<string>();
+    if (prev && prevSeries) {
+      changed = changedFileDays(prev.days, dayFiles);
+      const last = (await queryRows(conn, `SELECT max(day) AS d FROM ${prevSeries}`))[0]?.d;
+      ({ trusted, scope } = incrementalScope(changed, last === null || last === undefined ? null : String(last), Object.keys(dayFiles)));
+    }
+    // Canonical blocks ≤ horizon. The rule needs every record of a height: a full run reads all
+    // block files, an incremental run those of `scope` (see incrementalScope). Blocks are small:
+    // they are read once into a temp table.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', byTable('blocks', scope))}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', byTable('retractions', scope))}`);
+    const trustedList = trusted ? `(${[...trusted].map(sqlString).join(', ')})` : null;
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT * FROM (
+         SELECT chain_id, number, hash, timestamp, miner, tx_count, gas_used, gas_limit, base_fee_per_gas, kafka_partition, kafka_offset, utc_day(timestamp) AS day
+         FROM ${canonicalBlocksSql('raw_blocks', 'raw_retractions')} WHERE number <= ${horizon ?? -1})
+       ${trustedList ? `WHERE day IN ${trustedList}` : ''}`,
+    );
+    await conn.run('DROP TABLE raw_blocks');
+    await conn.run('DROP TABLE raw_retractions');
+
     let target: Set<string>;
-    if (!prev) target = new Set(allDays);
+    if (!prev || !prevSeries || !trustedList) target = new Set((await queryRows(conn, 'SELECT DISTINCT day FROM cb_all')).map((r) => String(r.day)));
     else {
-      target = changedFileDays(prev.days, dayFiles);
-      const prevSeries = sqlString(viewFile(paths, prev.version, 'block_series'));
+      // Days whose canonical blocks (≤ horizon) differ from the previous version's: the horizon
+      // advanced, or a reorg changed them. Only trusted days can differ (see incrementalScope).
+      target = new Set(changed);
       const diff = await queryRows(
         conn,
         `SELECT DISTINCT day FROM (
-           (SELECT number, hash, day FROM cb_all EXCEPT SELECT number, hash, day FROM read_parquet(${prevSeries}))
+           (SELECT number, hash, day FROM cb_all EXCEPT SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList})
            UNION ALL
-           (SELECT number, hash, day FROM read_parquet(${prevSeries}) EXCEPT SELECT number, hash, day FROM cb_all))`,
+           (SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList} EXCEPT SELECT number, hash, day FROM cb_all))`,
       );
       for (const r of diff) target.add(String(r.day));
     }
     const mode: 'full' | 'incremental' = prev ? 'incremental' : 'full';
     const targetList = [...target].sort();
     const dayList = `(${targetList.length ? targetList.map(sqlString).join(', ') : "''"})`;
-
     await conn.run(`CREATE OR REPLACE TEMP TABLE cb AS SELECT * FROM cb_all WHERE day IN ${dayList}`);
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ctx AS SELECT ${TX_COLUMNS.map((c) => `t.${c}`).join(', ')}, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('transactions', byTable('transactions', target))} t
-       SEMI JOIN cb ON t.kafka_partition = cb.kafka_partition AND t.kafka_offset = cb.kafka_offset`,
-    );
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ctt AS SELECT ${TT_COLUMNS.map((c) => `t.${c}`).join(', ')}, utc_day(t.block_timestamp) AS day FROM ${rawRelationSql('token_transfers', byTable('token_transfers', target))} t
-       SEMI JOIN cb ON t.kafka_partition = cb.kafka_partition AND t.kafka_offset = cb.kafka_offset`,
-    );
-    const rowsIn = (await count(conn, 'cb')) + (await count(conn, 'ctx')) + (await count(conn, 'ctt'));
-    log.debug({ msg: 'Inputs loaded', rowsIn, days: targetList.length, ms: Math.round(performance.now() - t0) });
+    await conn.run('DROP TABLE cb_all');
+    const blocksIn = await count(conn, 'cb');
+    done('canonical blocks', { blocks: blocksIn, days: targetList.length, mode });
+
+    // Children of the target days: a block's transactions and transfers are in its day's files.
+    const inputs = sqlFile('inputs', {
+      txs: rawRelationSql('transactions', byTable('transactions', target)),
+      tts: rawRelationSql('token_transfers', byTable('token_transfers', target)),
+      top: TOP,
+      minute_sums: MINUTE_SUMS,
+    });
+    const stmts = inputs.split(/;\s*\n/).filter((x) => x.replace(/--.*$/gm, '').trim().length > 0);
+    const stepOf = (sql: string): RecomputeStep | null => {
+      const m = /CREATE OR REPLACE TEMP TABLE (\w+)/.exec(sql);
+      return ({ blk: 'block sums', addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' } as Record<string, RecomputeStep>)[m?.[1] ?? ''] ?? null;
+    };
+    let current: RecomputeStep | null = null;
+    for (const stmt of stmts) {
+      const next = stepOf(stmt);
+      if (next) {
+        if (current) done(current);
+        current = next;
+        begin(next);
+      }
+      const ts = performance.now();
+      await conn.run(stmt);
+      log.debug({ msg: 'Recompute statement', table: /TEMP TABLE (\w+)/.exec(stmt)?.[1], ms: Math.round(performance.now() - ts) });
+    }
+    if (current) done(current);
+    const txsIn = Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
+    const rowsIn = blocksIn + txsIn;
 
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     const rowCounts: Record<string, number> = {};
     for (const view of BATCH_VIEWS) {
-      const fresh = `(${VIEW_SQL[view]()})`;
+      begin(view);
+      const fresh = `(${VIEW_SQL[view](chainId)})`;
       const body = prev
         ? `SELECT * FROM read_parquet(${sqlString(viewFile(paths, prev.version, view))}) WHERE day NOT IN ${dayList} UNION ALL BY NAME SELECT * FROM ${fresh}`
         : `SELECT * FROM ${fresh}`;
-      const order = view === 'block_series' ? 'chain_id, number' : view.startsWith('stats_') ? 'chain_id, bucket_start' : view === 'token_volume_day' ? 'chain_id, day, token' : 'chain_id, day, rank';
-      const tv = performance.now();
-      await conn.run(`COPY (SELECT * FROM (${body}) ORDER BY ${order}) TO ${sqlString(join(staging, `${view}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
-      log.debug({ msg: 'View written', view, ms: Math.round(performance.now() - tv) });
-      rowCounts[view] = await count(conn, `read_parquet(${sqlString(join(staging, `${view}.parquet`))})`);
+      const file = join(staging, `${view}.parquet`);
+      await conn.run(`COPY (SELECT * FROM (${body}) ORDER BY ${VIEW_ORDER[view]}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+      rowCounts[view] = await count(conn, `read_parquet(${sqlString(file)})`);
+      done(view, { rows: rowCounts[view] });
     }
+    begin('switch');
     const manifest: VersionManifest = {
       version,
       chainId,
@@ -182,14 +283,17 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     await rename(staging, paths.viewVersion(version));
     await switchCurrentVersion(paths, version);
     await pruneVersions(paths, config.VIEWS_KEEP_VERSIONS, version);
+    done('switch');
     const rowsOut = Object.values(rowCounts).reduce((a, b) => a + b, 0);
     const ms = Math.round(performance.now() - t0);
     log.info({ msg: 'Recomputed batch views', version, mode, horizon, days: targetList.length, rowsIn, rowsOut, ms });
-    return { version, previous: previous ?? null, chainId, horizon, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, ms };
+    return { version, previous: previous ?? null, chainId, horizon, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, steps, ms };
   } catch (e) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw e;
   } finally {
+    for (const t of ['cb', 'cb_all', 'raw_blocks', 'raw_retractions', 'blk', 'addr_hour', 'addr_day', 'active', 'top_senders', 'top_contracts', 'top_sender_sums', 'top_contract_sums', 'token_day'])
+      await conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     conn.closeSync();
   }
 }

@@ -1,7 +1,4 @@
 -- Per day and ERC-20 token: transfer count, exact amount sum (uint256 string), distinct senders and receivers.
-SELECT chain_id, day, token, count(*) AS transfers,
-       u256_fmt(sum(u256_l0(amount)), sum(u256_l1(amount)), sum(u256_l2(amount))) AS amount,
-       count(DISTINCT from_address) AS senders,
-       count(DISTINCT to_address) AS receivers
-FROM ctt GROUP BY ALL
+SELECT chain_id, day, token, transfers, amount, senders, receivers
+FROM token_day
 ORDER BY chain_id, day, token

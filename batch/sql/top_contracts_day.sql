@@ -1,9 +1,7 @@
--- Per day, the {{top}} most-called contracts: contract-call transactions by `to` (ties: address).
-SELECT chain_id, day, CAST(rank AS INTEGER) AS rank, address, calls, callers, gas_used FROM (
-  SELECT *, row_number() OVER (PARTITION BY chain_id, day ORDER BY calls DESC, address) AS rank FROM (
-    SELECT chain_id, day, to_address AS address, count(*) AS calls, count(DISTINCT from_address) AS callers,
-           CAST(sum(gas_used) AS DECIMAL(38,0)) AS gas_used
-    FROM ctx WHERE tx_class = 'contract_call' AND to_address IS NOT NULL GROUP BY ALL
-  )
-) WHERE rank <= {{top}}
-ORDER BY chain_id, day, rank
+-- Per day, the most-called contracts: contract-call transactions by `to` (ties: address), ranked
+-- in top_contracts, with distinct callers and gas over the winners' calls only.
+SELECT CAST({{chain_id}} AS INTEGER) AS chain_id, utc_day(r.day_start) AS day, CAST(r.rank AS INTEGER) AS rank, r.address, r.calls, s.callers,
+       CAST(s.gas_used AS DECIMAL(38,0)) AS gas_used
+FROM top_contracts r
+JOIN top_contract_sums s USING (day_start, address)
+ORDER BY r.day_start, r.rank
