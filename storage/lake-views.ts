@@ -102,7 +102,36 @@ export function parseRawFileName(name: string): RawFileName | null {
   return { partition: Number(m[1]), first: Number(m[2]), last: Number(m[3]), files: Number(m[4]) };
 }
 
-export type RawFile = RawFileName & { table: RawTable; chainId: number; day: string; path: string; rel: string };
+// Merged files (the compactor merges the files of a closed day, batch/compact/merge.ts):
+// m-p{partition}-o{first}-{last}[_p…].parquet, one offset span per partition: the file holds every
+// row of its (table, chain, day) directory from records in those spans. A merged file supersedes
+// the other files of its directory whose spans it covers (they are deleted a little later), and a
+// range it covers counts as complete even though some of its files were merged away.
+export type OffsetSpan = { partition: number; first: number; last: number };
+const MERGED_RE = /^m-(p\d+-o\d+-\d+(?:_p\d+-o\d+-\d+)*)\.parquet$/;
+
+export const mergedFileName = (spans: OffsetSpan[]): string => `m-${spans.map((s) => `p${s.partition}-o${s.first}-${s.last}`).join('_')}.parquet`;
+
+export function parseMergedFileName(name: string): OffsetSpan[] | null {
+  const m = MERGED_RE.exec(name);
+  if (!m) return null;
+  return m[1]!.split('_').map((part) => {
+    const [, p, f, l] = /^p(\d+)-o(\d+)-(\d+)$/.exec(part)!;
+    return { partition: Number(p), first: Number(f), last: Number(l) };
+  });
+}
+
+/** A raw file; `spans` is set on merged files only (their partition/first/last are -1, files 1). */
+export type RawFile = RawFileName & { table: RawTable; chainId: number; day: string; path: string; rel: string; spans?: OffsetSpan[] };
+
+/** Offset spans of a raw file: its own range, or a merged file's spans. */
+export const fileSpans = (f: RawFile): OffsetSpan[] => f.spans ?? [{ partition: f.partition, first: f.first, last: f.last }];
+
+const covers = (m: RawFile, s: OffsetSpan): boolean => m.spans!.some((x) => x.partition === s.partition && x.first <= s.first && s.last <= x.last);
+
+/** True when a merged file of the same directory holds every row of `f`. */
+export const isSuperseded = (f: RawFile, merged: RawFile[]): boolean =>
+  merged.some((m) => m !== f && m.table === f.table && m.chainId === f.chainId && m.day === f.day && fileSpans(f).every((s) => covers(m, s)));
 
 async function dirs(path: string): Promise<string[]> {
   try {
@@ -131,9 +160,11 @@ export async function listAllRawFiles(paths: LakePaths, chainId?: number): Promi
           continue;
         }
         for (const name of names) {
+          const loc = { table, chainId: Number(cm[1]), day: dm[1] as string, path: join(dir, name), rel: `${table}/${chainDir}/${dayDir}/${name}` };
           const f = parseRawFileName(name);
-          if (f)
-            out.push({ ...f, table, chainId: Number(cm[1]), day: dm[1] as string, path: join(dir, name), rel: `${table}/${chainDir}/${dayDir}/${name}` });
+          if (f) out.push({ ...f, ...loc });
+          const spans = f ? null : parseMergedFileName(name);
+          if (spans) out.push({ partition: -1, first: -1, last: -1, files: 1, spans, ...loc });
         }
       }
     }
@@ -141,8 +172,23 @@ export async function listAllRawFiles(paths: LakePaths, chainId?: number): Promi
   return out;
 }
 
-/** Files of complete offset ranges only: every file the compactor wrote for the range is in place. */
+/**
+ * Files of complete offset ranges only: every file the compactor wrote for the range is in place
+ * (or the range is covered by a merged file). Files superseded by a merged file are left out.
+ */
 export function completeRanges(files: RawFile[]): RawFile[] {
+  const merged = files.filter((f) => f.spans);
+  if (merged.length > 0) {
+    const small = files.filter((f) => !f.spans);
+    const complete = new Set(completeRanges(small));
+    const dirKey = (f: RawFile) => `${f.chainId}/${f.table}/${f.day}`;
+    const mergedByDir = new Map<string, RawFile[]>();
+    for (const m of merged) mergedByDir.set(dirKey(m), [...(mergedByDir.get(dirKey(m)) ?? []), m]);
+    const visible = (f: RawFile) =>
+      !isSuperseded(f, mergedByDir.get(dirKey(f)) ?? []) &&
+      (f.spans !== undefined || complete.has(f) || merged.some((m) => m.chainId === f.chainId && covers(m, fileSpans(f)[0]!)));
+    return files.filter(visible).sort((a, b) => a.rel.localeCompare(b.rel));
+  }
   const groups = new Map<string, RawFile[]>();
   for (const f of files) {
     const k = `${f.chainId}:${f.partition}:${f.first}:${f.last}`;

@@ -4,14 +4,16 @@
 // only an optimisation for tools that watch consumer lag.
 import type { Consumer, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { decodeRecord, RecordDecodeError } from '../../core/chain.js';
+import { RecordDecodeError } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { topicNames } from '../../core/config.js';
 import { errorMessage, FatalError } from '../../core/errors.js';
 import type { Duck } from '../../storage/lake.js';
 import { lakePaths } from '../../storage/lake.js';
 import { tryLock } from '../lock.js';
-import { createRollBuffer, recordToRows } from './rows.js';
+import { decodeRecordFast } from './check.js';
+import { createRollBuffer, type RecordLines, recordCsv, type RollBuffer } from './rows.js';
+import { mergeClosedDays, type MergeResult } from './merge.js';
 import { recoverRolls, resumeOffsets, writeRoll } from './writer.js';
 
 export type CompactMode = 'continuous' | 'drain';
@@ -23,8 +25,16 @@ export type CompactOptions = {
   groupId?: string;
   sessionTimeoutMs?: number;
   onRoll?: (r: { files: string[]; records: number; txs: number }) => void;
+  /** After each merge of closed days that changed something. */
+  onMerge?: (r: MergeResult) => void;
+  /** Drain mode: called after every fetched batch with the progress towards the target offsets. */
+  onProgress?: (p: CompactProgress) => void;
+  /** Only merge the closed days (and sweep superseded files), without consuming. */
+  mergeOnly?: boolean;
 };
-export type CompactSummary = { records: number; txs: number; rolls: number; files: number; skipped: number; undecodable: number };
+/** records/txs: consumed so far in this run; lag: records left to the target watermarks. */
+export type CompactProgress = { records: number; txs: number; lag: number; total: number };
+export type CompactSummary = { records: number; txs: number; rolls: number; files: number; skipped: number; undecodable: number; mergedDays: number };
 
 export type CompactMetrics = ReturnType<typeof compactMetrics>;
 const metricsByRegistry = new WeakMap<Registry, ReturnType<typeof makeMetrics>>();
@@ -35,6 +45,8 @@ function makeMetrics(registry: Registry) {
     files: new Counter({ name: 'chainlake_compact_files_total', help: 'Parquet files committed', registers: [registry] }),
     undecodable: new Counter({ name: 'chainlake_compact_undecodable_total', help: 'Records skipped because they do not decode', labelNames: ['reason'], registers: [registry] }),
     rollSeconds: new Histogram({ name: 'chainlake_compact_roll_seconds', help: 'Time to write and commit one roll', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry] }),
+    mergedDays: new Counter({ name: 'chainlake_compact_merged_days_total', help: 'Closed (table, day) directories merged into one file', registers: [registry] }),
+    mergeSeconds: new Histogram({ name: 'chainlake_compact_merge_seconds', help: 'Time of one merge of closed days', buckets: [0.1, 0.5, 1, 5, 30, 120], registers: [registry] }),
     position: new Gauge({ name: 'chainlake_compact_next_offset', help: 'Next Kafka offset to compact per partition', labelNames: ['partition'], registers: [registry] }),
   };
 }
@@ -43,6 +55,13 @@ export function compactMetrics(registry: Registry) {
   if (!m) metricsByRegistry.set(registry, (m = makeMetrics(registry)));
   return m;
 }
+
+/** Fetch settings of the compactor's consumer (also used by the bench's bare-consume baseline). */
+export const compactFetchSettings = (maxMessageBytes: number) => ({
+  maxBytesPerPartition: maxMessageBytes,
+  maxBytes: Math.max(maxMessageBytes, 64 * 1024 * 1024),
+  maxWaitTimeInMs: 250,
+});
 
 export type Compactor = { run: () => Promise<CompactSummary>; stop: () => Promise<void> };
 
@@ -53,7 +72,7 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
   const paths = lakePaths(config.LAKE_DIR);
   const topic = topicNames(config, opts.chainId).blocks;
   const groupId = opts.groupId ?? `${config.KAFKA_TOPIC_PREFIX}.${opts.chainId}.compact`;
-  const summary: CompactSummary = { records: 0, txs: 0, rolls: 0, files: 0, skipped: 0, undecodable: 0 };
+  const summary: CompactSummary = { records: 0, txs: 0, rolls: 0, files: 0, skipped: 0, undecodable: 0, mergedDays: 0 };
   let consumer: Consumer | undefined;
   let stopRequested = false;
   let finish: (() => void) | undefined;
@@ -65,8 +84,12 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
     const lock = await tryLock(paths, `compact-c${opts.chainId}`);
     if (!lock) throw new FatalError(`another compactor of chain ${opts.chainId} holds the lock in ${paths.root}/_locks`);
     const conn = await deps.duck.connect();
-    const buffer = createRollBuffer();
+    let buffer = createRollBuffer();
     let bufferSince = 0;
+    // The roll being written. Rolls are written one after the other, so they commit in offset
+    // order (the lake stays a prefix of each partition); while one is written, the next buffer
+    // fills. A failed roll leaves `writing` rejected, so no later roll can commit past it.
+    let writing: Promise<void> = Promise.resolve();
     let chain: Promise<unknown> = Promise.resolve();
     // Every touch of the buffer and every roll runs through this queue, one at a time.
     const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -78,6 +101,19 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
     let timer: NodeJS.Timeout | undefined;
     try {
       await recoverRolls(paths, opts.chainId, log);
+      const merge = async () => {
+        if (!config.COMPACT_MERGE_CLOSED_DAYS && !opts.mergeOnly) return;
+        const t0 = performance.now();
+        const r = await mergeClosedDays(conn, paths, opts.chainId, { keepMs: config.COMPACT_MERGE_KEEP_MS, logger: log });
+        summary.mergedDays += r.days;
+        if (r.days > 0) {
+          metrics.mergedDays.inc(r.days);
+          metrics.mergeSeconds.observe((performance.now() - t0) / 1000);
+        }
+        if (r.days > 0 || r.deleted > 0) opts.onMerge?.(r);
+      };
+      await merge();
+      if (opts.mergeOnly) return summary;
       const next = await resumeOffsets(paths, opts.chainId);
       await admin.connect();
       const watermarks = await admin.fetchTopicOffsets(topic);
@@ -92,23 +128,38 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
         metrics.position.set({ partition: String(p) }, next.get(p)!);
       }
       const caughtUp = () => [...target].every(([p, high]) => (next.get(p) ?? 0) >= high);
+      const start = new Map(next);
+      const total = [...target].reduce((a, [p, high]) => a + Math.max(0, high - (start.get(p) ?? 0)), 0);
+      let consumedTxs = 0;
+      const progress = (): CompactProgress => {
+        let lag = 0;
+        for (const [p, high] of target) lag += Math.max(0, high - (next.get(p) ?? 0));
+        return { records: total - lag, txs: consumedTxs, lag, total };
+      };
       log.info({ msg: 'Compaction starting', topic, groupId, mode: opts.mode, resume: Object.fromEntries(next) });
       if (opts.mode === 'drain' && caughtUp()) return summary;
 
+      /** Hand the buffer to the writer and start a new one; waits while the previous roll is still being written. */
       const roll = async (reason: string) => {
         if (buffer.isEmpty()) return;
+        await writing;
+        const full = buffer;
+        buffer = createRollBuffer();
+        writing = writeOut(full, reason);
+        writing.catch((e: unknown) => fail?.(e));
+      };
+      const writeOut = async (full: RollBuffer, reason: string) => {
         const t0 = performance.now();
-        const records = buffer.records();
-        const txs = buffer.txs();
+        const records = full.records();
+        const txs = full.txs();
         // A big roll can outlast the session timeout: keep heartbeating while DuckDB writes.
         const beat = setInterval(() => void lastHeartbeat?.().catch(() => {}), 2_000);
         let result;
         try {
-          result = await writeRoll(conn, paths, opts.chainId, buffer);
+          result = await writeRoll(conn, paths, opts.chainId, full);
         } finally {
           clearInterval(beat);
         }
-        for (const p of buffer.partitions().keys()) buffer.dropPartition(p);
         summary.rolls++;
         summary.files += result.files.length;
         summary.records += records;
@@ -119,6 +170,12 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
         metrics.rollSeconds.observe((performance.now() - t0) / 1000);
         log.debug({ msg: 'Rolled', reason, records, txs, files: result.files.length, ms: Math.round(performance.now() - t0) });
         opts.onRoll?.({ files: result.files, records, txs });
+        const mergeBeat = setInterval(() => void lastHeartbeat?.().catch(() => {}), 2_000);
+        try {
+          await merge();
+        } finally {
+          clearInterval(mergeBeat);
+        }
         // Only an optimisation: the lake, not the group, says where to resume.
         await consumer
           ?.commitOffsets(result.ranges.map((r) => ({ topic, partition: r.partition, offset: String(r.last + 1) })))
@@ -134,9 +191,7 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
         groupId,
         sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
         heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
-        maxBytesPerPartition: config.KAFKA_MAX_MESSAGE_BYTES,
-        maxBytes: Math.max(config.KAFKA_MAX_MESSAGE_BYTES, 64 * 1024 * 1024),
-        maxWaitTimeInMs: 250,
+        ...compactFetchSettings(config.KAFKA_MAX_MESSAGE_BYTES),
         allowAutoTopicCreation: false,
       });
       const c = consumer;
@@ -145,6 +200,7 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
       c.on(c.events.GROUP_JOIN, (e) => {
         const parts = (e.payload.memberAssignment[topic] ?? []) as number[];
         void serial(async () => {
+          await writing;
           // A partition that moved to another member: its buffered rows are that member's to write.
           for (const p of buffer.partitions().keys()) if (!parts.includes(p)) buffer.dropPartition(p);
           // A partition (re)gained after the first join: another member may have written files meanwhile.
@@ -193,11 +249,11 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
                 }
                 log.warn({ msg: 'Accepting offset gap', partition: p, expected, got: off });
               }
-              let rows;
+              let rows: RecordLines | undefined;
               try {
-                const record = decodeRecord(m.value);
+                const record = decodeRecordFast(m.value);
                 if (record.chainId !== opts.chainId) throw new RecordDecodeError(`record of chain ${record.chainId} in the topic of chain ${opts.chainId}`, 'invalid');
-                rows = recordToRows(record, p, off);
+                rows = recordCsv(record, p, off);
               } catch (e) {
                 if (!(e instanceof RecordDecodeError)) throw e;
                 summary.undecodable++;
@@ -205,15 +261,18 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
                 log.warn({ msg: 'Skipping undecodable record', partition: p, offset: off, reason: e.reason, err: e.message });
               }
               if (rows) {
+                consumedTxs += rows.lines.transactions?.length ?? 0;
                 if (buffer.isEmpty()) bufferSince = Date.now();
-                buffer.add(p, off, rows, m.value?.length ?? 0);
+                buffer.addLines(p, off, rows, m.value?.length ?? 0);
               }
               next.set(p, off + 1);
               metrics.position.set({ partition: String(p) }, off + 1);
             }
+            if (opts.mode === 'drain') opts.onProgress?.(progress());
             if (buffer.bytes() >= config.COMPACT_ROLL_BYTES) await roll('bytes');
             if (opts.mode === 'drain' && caughtUp()) {
               await roll('drained');
+              await writing;
               finish?.();
             }
           });
@@ -229,9 +288,11 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
       clearInterval(timer);
       await c.stop();
       await serial(() => roll('shutdown'));
+      await writing;
       return summary;
     } finally {
       if (timer) clearInterval(timer);
+      await writing.catch(() => {});
       await consumer?.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
       conn.closeSync();

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { RECORD_SCHEMA, type BlockRecord } from '../../core/chain.js';
 import { FatalError } from '../../core/errors.js';
-import { completeRanges, parseRawFileName, RAW_COLUMNS, rawFileName, type RawFile } from '../../storage/lake-views.js';
-import { createRollBuffer, recordToRows } from './rows.js';
+import { completeRanges, mergedFileName, parseMergedFileName, parseRawFileName, RAW_COLUMNS, rawFileName, type RawFile } from '../../storage/lake-views.js';
+import { generateChain } from '../../test/batch/fixtures.js';
+import { createRollBuffer, recordCsv, recordToRows, rowsToCsv } from './rows.js';
 
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const a = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
@@ -50,6 +51,28 @@ describe('recordToRows', () => {
   });
 });
 
+describe('recordCsv', () => {
+  test('equals rowsToCsv(recordToRows(…)) for blocks, retractions, nulls, hostile strings and uint256 values', () => {
+    const chain = generateChain({ chainId: 7, blocks: 40, maxTxs: 6, reorgEvery: 5, reorgDepth: 2, seed: 9 });
+    const tricky = block();
+    tricky.transactions[0]!.method = 'a"b,\nc 🚀';
+    tricky.transactions[0]!.args = { 'k"': 'v,"\n', '': '' };
+    tricky.transactions.push({ ...tricky.transactions[0]!, hash: h(101), method: '', args: {}, to: a(9), selector: '0x12345678', gasPrice: '7' });
+    const records = [...chain.records, tricky];
+    expect(records.some((r) => r.kind === 'retraction')).toBe(true);
+    for (const [i, r] of records.entries()) {
+      const rows = recordToRows(r, i % 3, i);
+      const expected: Record<string, string[]> = {};
+      for (const [table, list] of Object.entries(rows.rows)) rowsToCsv(table as 'blocks', list, (expected[table] = []));
+      expect(recordCsv(r, i % 3, i)).toEqual({ day: rows.day, lines: expected });
+    }
+  });
+
+  test('refuses a gas-size value over 38 digits like recordToRows', () => {
+    expect(() => recordCsv(block({}, '1'.repeat(39)), 0, 0)).toThrow(FatalError);
+  });
+});
+
 describe('roll buffer', () => {
   test('tracks offset ranges per partition and drops a revoked partition alone', () => {
     const buf = createRollBuffer();
@@ -77,5 +100,38 @@ describe('raw file names', () => {
     const partial = [f('blocks', 'd1', 3), f('transactions', 'd1', 3)];
     const whole = [f('blocks', 'd2', 2, 10), f('transactions', 'd2', 2, 10)];
     expect(completeRanges([...partial, ...whole]).map((x) => x.rel)).toEqual(whole.map((x) => x.rel).sort());
+  });
+
+  test('merged names round-trip their spans and are not roll names', () => {
+    const spans = [{ partition: 0, first: 0, last: 99 }, { partition: 2, first: 5, last: 80 }];
+    const n = mergedFileName(spans);
+    expect(n).toBe('m-p0-o0-99_p2-o5-80.parquet');
+    expect(parseMergedFileName(n)).toEqual(spans);
+    expect(parseRawFileName(n)).toBeNull();
+    expect(parseMergedFileName('p0-o0-99-n1.parquet')).toBeNull();
+  });
+
+  test('a merged file hides the files it covers in its directory, and completes the ranges it covers elsewhere', () => {
+    const small = (day: string, partition: number, first: number, last: number, files: number, table: RawFile['table'] = 'blocks'): RawFile => ({
+      partition, first, last, files, table, chainId: 1, day, path: `/${table}/${day}/${partition}-${first}`, rel: `${table}/${day}/p${partition}-o${first}`,
+    });
+    const merged = (day: string, spans: { partition: number; first: number; last: number }[], table: RawFile['table'] = 'blocks'): RawFile => ({
+      partition: -1, first: -1, last: -1, files: 1, spans, table, chainId: 1, day, path: `/${table}/${day}/m`, rel: `${table}/${day}/${mergedFileName(spans)}`,
+    });
+    const d1a = small('d1', 0, 0, 9, 1);
+    const d1b = small('d1', 1, 0, 7, 1);
+    // A range across midnight: its d1 file was merged away (deleted), its d2 file stays.
+    const cross = small('d2', 0, 10, 19, 2);
+    const m1 = merged('d1', [{ partition: 0, first: 0, last: 19 }, { partition: 1, first: 0, last: 7 }]);
+    const later = small('d2', 1, 8, 12, 1);
+    const halfMoved = small('d2', 0, 20, 29, 2);
+    const visible = completeRanges([d1a, d1b, m1, cross, later, halfMoved]).map((f) => f.rel);
+    expect(visible).toEqual([m1, cross, later].map((f) => f.rel).sort());
+    // Another table's directory is not affected by the merged file of blocks.
+    const tx = small('d1', 0, 0, 9, 1, 'transactions');
+    expect(completeRanges([tx, m1]).map((f) => f.rel)).toEqual([m1.rel, tx.rel].sort());
+    // A re-merge supersedes the older merged file.
+    const m2 = merged('d1', [{ partition: 0, first: 0, last: 40 }, { partition: 1, first: 0, last: 7 }]);
+    expect(completeRanges([m1, m2]).map((f) => f.rel)).toEqual([m2.rel]);
   });
 });

@@ -4,6 +4,7 @@
 import { type ChainRecord, utcDay } from '../../core/chain.js';
 import { FatalError } from '../../core/errors.js';
 import type { RawTable } from '../../storage/lake.js';
+import { RAW_COLUMNS } from '../../storage/lake-views.js';
 export { RAW_COLUMNS, type Column, type ColumnKind } from '../../storage/lake-views.js';
 
 /** One row: values in RAW_COLUMNS order; ints are numbers, decimals are decimal strings, null allowed. */
@@ -87,12 +88,78 @@ export function recordToRows(r: ChainRecord, partition: number, offset: number):
   return { day, rows: { blocks, transactions, token_transfers: tokenTransfers } };
 }
 
-/** Rows of one partition's offset range, grouped by table then UTC day. */
-export type PartitionRows = { first: number; last: number; bytes: number; records: number; txs: number; tables: Map<RawTable, Map<string, RawRow[]>> };
+// Rows are kept as CSV text for DuckDB's read_csv (writer.ts), the cheapest way to hand many
+// rows to DuckDB from JS: strings always quoted ("" doubled), NULL = an empty unquoted field,
+// numbers bare. read_csv must use allow_quoted_nulls = false.
+const quote = (s: string): string => (s.includes('"') ? `"${s.replaceAll('"', '""')}"` : `"${s}"`);
+
+/** Append one CSV line per row (RAW_COLUMNS order) to `out`; returns the longest line in UTF-16 units. */
+export function rowsToCsv(table: RawTable, rows: RawRow[], out: string[]): number {
+  const cols = RAW_COLUMNS[table];
+  const n = cols.length;
+  let maxLine = 0;
+  for (const row of rows) {
+    // One array joined per row: much faster than growing a string field by field.
+    const fields: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = row[i];
+      fields[i] = v === null || v === undefined ? '' : typeof v === 'string' && cols[i]!.kind !== 'int' && cols[i]!.kind !== 'bigint' ? quote(v) : String(v);
+    }
+    const line = `${fields.join(',')}\n`;
+    if (line.length > maxLine) maxLine = line.length;
+    out.push(line);
+  }
+  return maxLine;
+}
+
+/** CSV lines of one record per raw table: what rowsToCsv gives for recordToRows' rows. */
+export type RecordLines = { day: string; lines: Partial<Record<RawTable, string[]>> };
+
+const qs = (v: string | null): string => (v === null ? '' : quote(v));
+const qd = (field: string, v: string | null): string => qs(dec38(field, v));
+
+/**
+ * recordToRows + rowsToCsv in one step, the compactor's hot path: no row arrays, and one array
+ * join per line (flat strings; template-literal concatenation builds ropes that cost more in GC
+ * and in the final join). rows.test.ts checks it against rowsToCsv(recordToRows(…)).
+ */
+export function recordCsv(r: ChainRecord, partition: number, offset: number): RecordLines {
+  const day = utcDay(r.block.timestamp);
+  const kind = quote(r.kind);
+  if (r.kind === 'retraction') {
+    const b = r.block;
+    return { day, lines: { retractions: [`${[r.chainId, b.number, quote(b.hash), quote(b.parentHash), b.timestamp, qs(r.replacedBy), r.publishedAt, kind, partition, offset].join(',')}\n`] } };
+  }
+  const b = r.block;
+  const hash = quote(b.hash);
+  const blocks = [
+    `${[r.chainId, b.number, hash, quote(b.parentHash), b.timestamp, quote(b.miner), qd('gasUsed', b.gasUsed), qd('gasLimit', b.gasLimit), qd('baseFeePerGas', b.baseFeePerGas), b.txCount, r.publishedAt, kind, partition, offset].join(',')}\n`,
+  ];
+  const transactions = r.transactions.map(
+    (t) =>
+      `${[
+        r.chainId, b.number, hash, b.timestamp, quote(t.hash), t.transactionIndex, quote(t.from), qs(t.to), quote(t.value), t.nonce, t.type,
+        qd('gas', t.gas), qd('gasPrice', t.gasPrice), qd('maxFeePerGas', t.maxFeePerGas), qd('maxPriorityFeePerGas', t.maxPriorityFeePerGas),
+        quote(t.txClass), qs(t.selector), qs(t.method), t.args === null ? '' : quote(JSON.stringify(t.args)), t.inputSize, t.status,
+        qd('gasUsed', t.gasUsed), qd('effectiveGasPrice', t.effectiveGasPrice), qd('fee', t.fee), qs(t.contractAddress), t.logCount, kind, partition, offset,
+      ].join(',')}\n`,
+  );
+  const tokenTransfers = r.tokenTransfers.map(
+    (x) => `${[r.chainId, b.number, hash, b.timestamp, quote(x.txHash), x.logIndex, quote(x.token), quote(x.from), quote(x.to), quote(x.amount), kind, partition, offset].join(',')}\n`,
+  );
+  return { day, lines: { blocks, transactions, token_transfers: tokenTransfers } };
+}
+
+/** Rows of one table, partition range and UTC day: one CSV line per row (one Parquet file). */
+export type DayRows = { csv: string[]; rows: number; maxLine: number };
+/** One partition's offset range in a roll: rows by table, then UTC day. */
+export type PartitionRows = { first: number; last: number; bytes: number; records: number; txs: number; tables: Map<RawTable, Map<string, DayRows>> };
 
 /** In-memory rows of one roll, kept per partition so a revoked partition can be dropped alone. */
 export type RollBuffer = {
   add: (partition: number, offset: number, rows: RecordRows, bytes: number) => void;
+  /** Same as add, with the record's CSV lines (recordCsv). */
+  addLines: (partition: number, offset: number, record: RecordLines, bytes: number) => void;
   partitions: () => ReadonlyMap<number, PartitionRows>;
   bytes: () => number;
   records: () => number;
@@ -103,32 +170,57 @@ export type RollBuffer = {
 
 export function createRollBuffer(): RollBuffer {
   const parts = new Map<number, PartitionRows>();
-  const sum = (f: (p: PartitionRows) => number) => [...parts.values()].reduce((a, p) => a + f(p), 0);
+  // Running totals: bytes() is asked after every fetched batch.
+  let bytes = 0;
+  let records = 0;
+  let txs = 0;
+  function addLines(partition: number, offset: number, record: RecordLines, size: number): void {
+    let p = parts.get(partition);
+    if (!p) {
+      p = { first: offset, last: offset, bytes: 0, records: 0, txs: 0, tables: new Map() };
+      parts.set(partition, p);
+    }
+    p.last = offset;
+    p.bytes += size;
+    p.records += 1;
+    bytes += size;
+    records += 1;
+    for (const [table, lines] of Object.entries(record.lines) as [RawTable, string[]][]) {
+      if (lines.length === 0) continue;
+      if (table === 'transactions') {
+        p.txs += lines.length;
+        txs += lines.length;
+      }
+      let byDay = p.tables.get(table);
+      if (!byDay) p.tables.set(table, (byDay = new Map()));
+      let d = byDay.get(record.day);
+      if (!d) byDay.set(record.day, (d = { csv: [], rows: 0, maxLine: 0 }));
+      for (const line of lines) {
+        if (line.length > d.maxLine) d.maxLine = line.length;
+        d.csv.push(line);
+      }
+      d.rows += lines.length;
+    }
+  }
   return {
-    add(partition, offset, recordRows, bytes) {
-      let p = parts.get(partition);
-      if (!p) {
-        p = { first: offset, last: offset, bytes: 0, records: 0, txs: 0, tables: new Map() };
-        parts.set(partition, p);
-      }
-      p.last = offset;
-      p.bytes += bytes;
-      p.records += 1;
-      for (const [table, rows] of Object.entries(recordRows.rows) as [RawTable, RawRow[]][]) {
-        if (rows.length === 0) continue;
-        if (table === 'transactions') p.txs += rows.length;
-        let byDay = p.tables.get(table);
-        if (!byDay) p.tables.set(table, (byDay = new Map()));
-        let list = byDay.get(recordRows.day);
-        if (!list) byDay.set(recordRows.day, (list = []));
-        for (const row of rows) list.push(row);
-      }
+    add(partition, offset, recordRows, size) {
+      const lines: RecordLines['lines'] = {};
+      for (const [table, rows] of Object.entries(recordRows.rows) as [RawTable, RawRow[]][]) rowsToCsv(table, rows, (lines[table] = []));
+      addLines(partition, offset, { day: recordRows.day, lines }, size);
     },
+    addLines,
     partitions: () => parts,
-    bytes: () => sum((p) => p.bytes),
-    records: () => sum((p) => p.records),
-    txs: () => sum((p) => p.txs),
-    dropPartition: (partition) => void parts.delete(partition),
+    bytes: () => bytes,
+    records: () => records,
+    txs: () => txs,
+    dropPartition(partition) {
+      const p = parts.get(partition);
+      if (!p) return;
+      parts.delete(partition);
+      bytes -= p.bytes;
+      records -= p.records;
+      txs -= p.txs;
+    },
     isEmpty: () => parts.size === 0,
   };
 }

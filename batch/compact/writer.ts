@@ -1,20 +1,20 @@
 // Writes one roll (rows of several partitions' offset ranges, several tables and days) into the
 // lake so that a crash at any instant leaves either all or none of a range's files visible:
 //
-//   1. every file is written by DuckDB into _tmp/compact-c<chain>-<roll>.staging/<table>/chain=/date=/
+//   1. every file is written by DuckDB (COPY from read_csv of the buffer's CSV text) into _tmp/compact-c<chain>-<roll>.staging/<table>/chain=/date=/
 //   2. the staging dir is renamed to …commit            ← the commit point (one atomic rename)
 //   3. each file is renamed to its final place under raw/, then the commit dir is removed
 //
 // On start, recoverRolls() rolls every *.commit dir forward (step 3 is idempotent) and deletes
 // every *.staging dir. Resume offsets come from file names only (see resumeOffsets).
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
 import { type LakePaths, RAW_TABLES, type RawTable, sqlString } from '../../storage/lake.js';
-import { duckType, listAllRawFiles, RAW_COLUMNS, rawFileName } from '../../storage/lake-views.js';
-import type { RawRow, RollBuffer } from './rows.js';
+import { duckType, fileSpans, listAllRawFiles, RAW_COLUMNS, rawFileName } from '../../storage/lake-views.js';
+import type { RollBuffer } from './rows.js';
 
 const rollPrefix = (chainId: number) => `compact-c${chainId}-`;
 
@@ -69,34 +69,20 @@ export async function recoverRolls(paths: LakePaths, chainId: number, logger: Lo
   return { rolledForward, discarded };
 }
 
-/** Next offset to read per partition: max(last offset in complete file names) + 1. */
+/** Next offset to read per partition: max(last offset in file names, merged files' spans included) + 1. */
 export async function resumeOffsets(paths: LakePaths, chainId: number): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  for (const f of await listAllRawFiles(paths, chainId)) out.set(f.partition, Math.max(out.get(f.partition) ?? 0, f.last + 1));
+  for (const f of await listAllRawFiles(paths, chainId)) for (const s of fileSpans(f)) out.set(s.partition, Math.max(out.get(s.partition) ?? 0, s.last + 1));
   return out;
 }
 
-function appendRow(app: DuckDBAppender, cols: typeof RAW_COLUMNS.blocks, row: RawRow, day: string): void {
-  for (let i = 0; i < cols.length; i++) {
-    const v = row[i];
-    if (v === null || v === undefined) {
-      app.appendNull();
-      continue;
-    }
-    switch (cols[i]!.kind) {
-      case 'int':
-        app.appendInteger(v as number);
-        break;
-      case 'bigint':
-        app.appendBigInt(BigInt(v));
-        break;
-      default:
-        app.appendVarchar(v as string);
-    }
-  }
-  app.appendVarchar(day);
-  app.endRow();
-}
+/** read_csv of rows written by rows.ts rowsToCsv: explicit columns, no sniffing; decimals staged as VARCHAR. */
+const readCsvSql = (table: RawTable, file: string, maxLineChars: number): string => {
+  // DuckDB sizes its read buffers from max_line_size: keep the default unless a row needs more (UTF-8 ≤ 3 bytes per UTF-16 unit).
+  const maxLineBytes = Math.max(2 * 1024 * 1024, 3 * maxLineChars + 1024);
+  const columns = RAW_COLUMNS[table].map((col) => `'${col.name}': '${col.kind === 'dec38' ? 'VARCHAR' : duckType(col.kind)}'`);
+  return `read_csv(${sqlString(file)}, columns = {${columns.join(', ')}}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', new_line = '\\n', allow_quoted_nulls = false, strict_mode = true, max_line_size = ${maxLineBytes})`;
+};
 
 /** Parquet projection: decimals were staged as VARCHAR; the HUGEINT hop is ~25× faster than a direct cast. */
 const projection = (table: RawTable): string =>
@@ -111,37 +97,35 @@ export async function writeRoll(conn: DuckDBConnection, paths: LakePaths, chainI
   const rollId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const staging = join(paths.tmp, `${rollPrefix(chainId)}${rollId}.staging`);
   const commit = join(paths.tmp, `${rollPrefix(chainId)}${rollId}.commit`);
+  const csvDir = join(paths.tmp, `${rollPrefix(chainId)}${rollId}.csv`);
   const rows = { blocks: 0, transactions: 0, token_transfers: 0, retractions: 0 } as Record<RawTable, number>;
   const parts = buffer.partitions();
   await mkdir(staging, { recursive: true });
+  await mkdir(csvDir, { recursive: true });
 
   // Number of files per partition range, known before writing so each name carries it.
   const fileCount = new Map<number, number>();
   for (const [p, part] of parts) fileCount.set(p, [...part.tables.values()].reduce((a, byDay) => a + byDay.size, 0));
 
-  for (const table of RAW_TABLES) {
-    const cols = RAW_COLUMNS[table];
-    const work: { partition: number; day: string; rows: RawRow[] }[] = [];
-    for (const [p, part] of parts) for (const [day, list] of part.tables.get(table) ?? []) work.push({ partition: p, day, rows: list });
-    if (work.length === 0) continue;
-    const stage = `stage_${table}`;
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${stage} (${cols.map((col) => `${col.name} ${col.kind === 'dec38' ? 'VARCHAR' : duckType(col.kind)}`).join(', ')}, _day VARCHAR)`,
-    );
-    const app = await conn.createAppender(stage);
-    for (const w of work) for (const row of w.rows) appendRow(app, cols, row, w.day);
-    app.closeSync();
-    for (const w of work) {
-      const part = parts.get(w.partition)!;
-      const name = rawFileName({ partition: w.partition, first: part.first, last: part.last, files: fileCount.get(w.partition)! });
-      const dir = join(staging, table, `chain=${chainId}`, `date=${w.day}`);
-      await mkdir(dir, { recursive: true });
-      await conn.run(
-        `COPY (SELECT ${projection(table)} FROM ${stage} WHERE kafka_partition = ${w.partition} AND _day = ${sqlString(w.day)}) TO ${sqlString(join(dir, name))} (FORMAT parquet, COMPRESSION zstd)`,
-      );
-      rows[table] += w.rows.length;
+  try {
+    // One CSV file per output file, COPY'd straight from read_csv: no staging table in DuckDB.
+    let n = 0;
+    for (const table of RAW_TABLES) {
+      for (const [p, part] of parts) {
+        for (const [day, d] of part.tables.get(table) ?? []) {
+          const csvFile = join(csvDir, `${n++}.csv`);
+          await writeFile(csvFile, d.csv.join(''));
+          const name = rawFileName({ partition: p, first: part.first, last: part.last, files: fileCount.get(p)! });
+          const dir = join(staging, table, `chain=${chainId}`, `date=${day}`);
+          await mkdir(dir, { recursive: true });
+          await conn.run(`COPY (SELECT ${projection(table)} FROM ${readCsvSql(table, csvFile, d.maxLine)}) TO ${sqlString(join(dir, name))} (FORMAT parquet, COMPRESSION zstd)`);
+          await rm(csvFile, { force: true });
+          rows[table] += d.rows;
+        }
+      }
     }
-    await conn.run(`DROP TABLE ${stage}`);
+  } finally {
+    await rm(csvDir, { recursive: true, force: true });
   }
   await rename(staging, commit);
   const files = await rollForward(paths, commit);
