@@ -14,6 +14,8 @@ import { createKafka } from '../storage/kafka.js';
 import { createDuck, type Duck, lakePaths, sqlString } from '../storage/lake.js';
 import { lakeChainIds, registerLakeViews } from '../storage/lake-views.js';
 import { createCompactor } from './compact/compactor.js';
+import { createCompactProgress } from './compact/progress.js';
+import { createRecomputeProgress } from './recompute/progress.js';
 import { recompute } from './recompute/recompute.js';
 import { createBatchScheduler, type RunStore, validateCron } from './schedule.js';
 import { runBooksPipeline } from './jobs/cli.js';
@@ -149,19 +151,27 @@ export function registerBatchCommands(program: Command): void {
     .command('compact')
     .description('Compact the Kafka block topic into ZSTD Parquet under LAKE_DIR/raw, exactly once (resumes from the lake file names)')
     .option('--chain-id <id>', 'chain to compact (default: the only block topic in Kafka)', chainIdArg)
-    .option('--once', 'stop once caught up with the topic end seen at start, instead of running continuously')
-    .action(async (opts: { chainId?: number; once?: boolean }) => {
+    .option('--once', 'stop once caught up with the topic end seen at start, instead of running continuously (progress bar on stderr when it is a TTY)')
+    .option('--merge-only', 'only merge the files of closed days into one per table (and delete superseded files), then exit')
+    .action(async (opts: { chainId?: number; once?: boolean; mergeOnly?: boolean }) => {
       const common = createCommon('compact');
       const kafka = createKafka(common.config, common.logger, 'compact');
       const chainId = opts.chainId ?? (await discoverChainId(kafka, common.config.KAFKA_TOPIC_PREFIX));
       const duck = await duckFor(common);
-      const compactor = createCompactor(common, { kafka, duck }, { chainId, mode: opts.once ? 'drain' : 'continuous' });
+      const drain = opts.once === true || opts.mergeOnly === true;
+      const progress = opts.once && !opts.mergeOnly ? createCompactProgress({ stream: process.stderr, logger: common.logger }) : null;
+      const compactor = createCompactor(common, { kafka, duck }, {
+        chainId,
+        mode: drain ? 'drain' : 'continuous',
+        mergeOnly: opts.mergeOnly === true,
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
       common.shutdown.add('duckdb', () => duck.close());
-      if (!opts.once) {
+      if (!drain) {
         await serveProcessEndpoints(common, common.config.COMPACT_METRICS_PORT, {});
         common.shutdown.add('compactor', () => compactor.stop());
       }
-      const summary = await compactor.run();
+      const summary = await compactor.run().finally(() => progress?.stop());
       process.stdout.write(`${JSON.stringify({ chainId, ...summary })}\n`);
       await common.shutdown.run('done');
     });
@@ -183,7 +193,8 @@ export function registerBatchCommands(program: Command): void {
             store: cassandraRunStore(cassandra),
             jobs: {
               recompute: async () => {
-                const r = await recompute(common, { duck }, { ...(opts.chainId ? { chainId: opts.chainId } : {}), full: opts.full === true });
+                const progress = createRecomputeProgress({ stream: process.stderr, logger: common.logger });
+                const r = await recompute(common, { duck }, { ...(opts.chainId ? { chainId: opts.chainId } : {}), full: opts.full === true, onStep: progress.onStep, onStepStart: progress.onStepStart }).finally(progress.stop);
                 process.stdout.write(`${JSON.stringify(r)}\n`);
                 return { rowsIn: r.rowsIn, rowsOut: r.rowsOut, horizon: r.horizon, version: r.version };
               },

@@ -90,6 +90,8 @@ export const configSpec = {
   COMPACT_CRON: [z.string().min(1), '*/1 * * * *', 'Compaction schedule when not running continuously'],
   COMPACT_ROLL_MS: [posInt, '600000', 'Close a Parquet file after this long'],
   COMPACT_ROLL_BYTES: [posInt, '268435456', 'Close a Parquet file after this many input bytes'],
+  COMPACT_MERGE_CLOSED_DAYS: [bool, 'true', 'After each roll, merge the files of every closed day (all partitions wrote a later day) into one file per table'],
+  COMPACT_MERGE_KEEP_MS: [nonNegInt, '600000', 'Keep files superseded by a merge this long (readers that listed them before the merge still find them)'],
   VIEWS_KEEP_VERSIONS: [posInt, '5', 'Batch view versions kept on disk'],
   BATCH_METRICS_PORT: [port, '9466', 'batch scheduler: /metrics, /health, /ready'],
   COMPACT_METRICS_PORT: [port, '9467', 'continuous `chainlake compact`: /metrics, /health, /ready'],
