@@ -8,6 +8,7 @@ export default defineConfig({
   root: resolve(import.meta.dirname, '../../..'),
   test: {
     include: ['test/faults/long/**/*.test.ts'],
+    reporters: ['default', './test/count-reporter.ts'],
     testTimeout: 3_600_000,
     hookTimeout: 600_000,
     pool: 'forks',
