@@ -98,17 +98,23 @@ export async function createSqlSandbox(opts: SqlSandboxOptions): Promise<SqlSand
         }
         if (prepared.statementType !== StatementType.SELECT)
           throw new SqlRejectedError(`only SELECT statements are allowed, got ${StatementType[prepared.statementType] ?? prepared.statementType}`);
-        const reader = await prepared.streamAndReadUntil(opts.rowLimit + 1);
-        if (reader.currentRowCount > opts.rowLimit)
-          throw new RowLimitError(`the query returns more than ${opts.rowLimit} rows (SQL_ROW_LIMIT); add a LIMIT or aggregate`);
-        const names = reader.columnNames();
-        const types = reader.columnTypes();
-        return {
-          columns: names.map((name, i) => ({ name, type: String(types[i]) })),
-          rows: reader.getRowObjectsJson() as Record<string, unknown>[],
-          rowCount: reader.currentRowCount,
-          elapsedMs: Date.now() - started,
-        };
+        try {
+          const reader = await prepared.streamAndReadUntil(opts.rowLimit + 1);
+          if (reader.currentRowCount > opts.rowLimit)
+            throw new RowLimitError(`the query returns more than ${opts.rowLimit} rows (SQL_ROW_LIMIT); add a LIMIT or aggregate`);
+          const names = reader.columnNames();
+          const types = reader.columnTypes();
+          return {
+            columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+            rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+            rowCount: reader.currentRowCount,
+            elapsedMs: Date.now() - started,
+          };
+        } finally {
+          // Free the native statement (and its pending result) now: left to the JS garbage
+          // collector, which does not see native memory, they grew RSS by gigabytes under load.
+          prepared.destroySync();
+        }
       } catch (e) {
         if (timedOut || /INTERRUPT/i.test(String((e as Error)?.message)))
           throw new QueryTimeoutError(`the query ran longer than ${opts.timeoutMs} ms (SQL_TIMEOUT_MS) and was cancelled`);
