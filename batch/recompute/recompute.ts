@@ -163,9 +163,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     for (const stmt of sqlFile('macros').split(/;\s*\n/).filter((s) => s.trim().length > 0)) await conn.run(stmt);
     // Reading Parquet footers once per file, not once per pass.
     await conn.run('SET enable_object_cache = true');
-    const maxBlock = (await queryRows(conn, `SELECT max(number) AS m FROM ${rawRelationSql('blocks', byTable('blocks'))}`))[0]?.m;
-    const horizon = maxBlock === null || maxBlock === undefined ? null : Number(maxBlock) - config.FINALITY_DEPTH;
-
+    await conn.run('SET preserve_insertion_order = false');
     // Previous version, if usable for an incremental run.
     const previous = await readCurrentVersion(paths);
     let prev: VersionManifest | null = null;
@@ -186,6 +184,17 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
       const last = (await queryRows(conn, `SELECT max(day) AS d FROM ${prevSeries}`))[0]?.d;
       ({ trusted, scope } = incrementalScope(changed, last === null || last === undefined ? null : String(last), Object.keys(dayFiles)));
     }
+    // horizon = max(number) − FINALITY_DEPTH. An incremental run first takes the max over the
+    // scope's block files: heights above the previous horizon lie on or after the last day of the
+    // previous series, which is in scope (incrementalScope), so a scope max above the previous
+    // horizon is the lake's max. Otherwise (rare) it reads every block file.
+    const maxBlockOf = async (list: string[]): Promise<number | null> => {
+      const m = (await queryRows(conn, `SELECT max(number) AS m FROM ${rawRelationSql('blocks', list)}`))[0]?.m;
+      return m === null || m === undefined ? null : Number(m);
+    };
+    let maxBlock = scope && prev && prev.horizon !== null ? await maxBlockOf(byTable('blocks', scope)) : null;
+    if (maxBlock === null || !prev || prev.horizon === null || maxBlock <= prev.horizon) maxBlock = await maxBlockOf(byTable('blocks'));
+    const horizon = maxBlock === null ? null : maxBlock - config.FINALITY_DEPTH;
     // Canonical blocks ≤ horizon. The rule needs every record of a height: a full run reads all
     // block files, an incremental run those of `scope` (see incrementalScope). Blocks are small:
     // they are read once into a temp table.
@@ -245,8 +254,10 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
         begin(next);
       }
       const ts = performance.now();
+      const cpu = process.cpuUsage();
       await conn.run(stmt);
-      log.debug({ msg: 'Recompute statement', table: /TEMP TABLE (\w+)/.exec(stmt)?.[1], ms: Math.round(performance.now() - ts) });
+      const used = process.cpuUsage(cpu);
+      log.debug({ msg: 'Recompute statement', table: /TEMP TABLE (\w+)/.exec(stmt)?.[1], ms: Math.round(performance.now() - ts), cpuMs: Math.round((used.user + used.system) / 1000) });
     }
     if (current) done(current);
     const txsIn = Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
