@@ -33,7 +33,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     KAFKA_BROKERS: s.kafkaBrokers,
     CASSANDRA_CONTACT_POINTS: s.cassandraContactPoints,
-    CASSANDRA_KEYSPACE: uniqueName('t'),
+    // t<run tag>_…: test/global-setup.ts drops this run's keyspaces at the end.
+    CASSANDRA_KEYSPACE: uniqueName(`t${process.env.CHAINLAKE_TEST_RUN ?? ''}`),
     KAFKA_TOPIC_PREFIX: uniqueName('t'),
     KAFKA_PARTITIONS: '3',
     INGEST_METRICS_PORT: '0',
