@@ -10,6 +10,13 @@ import { createKafka, ensureChainTopics } from '../storage/kafka.js';
 import { logDir, waitFor } from './procs.js';
 import { stackStatus, startAnvilProc, startChainlakeProc, startInfra, startPrometheus, stopAll } from './stack.js';
 
+// `chainlake status | head -3`: a reader that closes the pipe early is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+
 const program = new Command();
 program
   .name('chainlake')

@@ -21,3 +21,9 @@ test('an invalid environment variable exits 2 naming the variable', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('KAFKA_PARTITIONS');
 });
+
+test('a reader that closes the pipe early (`status | head -1`, here `| true`) ends the CLI quietly with exit 0', () => {
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" bin/chainlake.mjs status | true`], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  expect(r.status).toBe(0);
+});
