@@ -6,56 +6,30 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runLakeSql } from '../../batch/cli.js';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { recompute } from '../../batch/recompute/recompute.js';
-import type { Common } from '../../core/common.js';
 import { ValidationError } from '../../core/errors.js';
-import { createMetricsRegistry } from '../../core/metrics.js';
-import { createShutdown } from '../../core/shutdown.js';
-import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, type Duck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { lakePaths, queryRows, sqlString } from '../../storage/lake.js';
 import { BATCH_VIEWS, listRawFiles, readBatchVersion, readBlockSeries, readStats, readTokenVolume, readTopContracts, readTopSenders, registerLakeViews, viewFile } from '../../storage/lake-views.js';
-import { testConfig, testLogger, uniqueName } from '../helpers.js';
+import { uniqueName } from '../helpers.js';
+import { NUMERIC_VIEW_COLUMNS, useBatchHarness } from './harness.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
 import { normaliseRows, referenceCanonical, referenceViews } from './reference.js';
 
 const CHAIN = 31337;
-const NUMERIC = ['chain_id', 'bucket_start', 'blocks', 'first_block', 'last_block', 'txs', 'txs_contract_creation', 'txs_native_transfer', 'txs_contract_call', 'failed_txs', 'token_transfers', 'active_addresses', 'contracts_created', 'rank', 'calls', 'callers', 'transfers', 'senders', 'receivers', 'number', 'timestamp', 'tx_count'];
 
-let lakeDir: string;
-let common: Common;
-let kafka: Kafka;
-let duck: Duck;
-let topic: string;
+const h = useBatchHarness({ chainId: CHAIN, finalityDepth: 4, name: 'batch-test' });
 
-beforeAll(async () => {
-  lakeDir = await mkdtemp(join(tmpdir(), 'chainlake-lake-'));
-  const config = testConfig({ LAKE_DIR: lakeDir, FINALITY_DEPTH: '4', COMPACT_ROLL_MS: '200', KAFKA_PARTITIONS: '3' });
-  const logger = testLogger();
-  common = { config, logger, metrics: createMetricsRegistry({ process: 'test' }), shutdown: createShutdown(logger, { installSignalHandlers: false }) };
-  kafka = createKafka(config, logger, 'batch-test');
-  const admin = kafka.admin();
-  await admin.connect();
-  topic = (await ensureChainTopics(admin, config, CHAIN)).blocks;
-  await admin.disconnect();
-  duck = await createDuck({ threads: 2, memoryLimit: '1GB' });
-});
-
-afterAll(async () => {
-  duck?.close();
-  await rm(lakeDir, { recursive: true, force: true });
-});
-
-const drain = (groupSuffix = '') => createCompactor(common, { kafka, duck }, { chainId: CHAIN, mode: 'drain', ...(groupSuffix ? { groupId: `${topic}.${groupSuffix}` } : {}) }).run();
+const drain = (groupSuffix = '') => createCompactor(h.common, { kafka: h.kafka, duck: h.duck }, { chainId: CHAIN, mode: 'drain', ...(groupSuffix ? { groupId: `${h.topic}.${groupSuffix}` } : {}) }).run();
 
 async function viewRows(version: string, view: (typeof BATCH_VIEWS)[number]) {
-  const conn = await duck.connect();
+  const conn = await h.duck.connect();
   try {
     const order = view === 'block_series' ? 'number' : view.startsWith('stats_') ? 'bucket_start' : view === 'token_volume_day' ? 'day, token' : 'day, rank';
-    return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC);
+    return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(h.lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC_VIEW_COLUMNS);
   } finally {
     conn.closeSync();
   }
@@ -65,19 +39,19 @@ describe('batch layer over real Kafka and DuckDB', () => {
   // Day 1: 23:50 → past midnight, so the data spans two UTC days; reorgs every 7 blocks.
   const first = generateChain({ chainId: CHAIN, blocks: 120, startTime: Date.UTC(2026, 0, 1, 23, 50) / 1000, blockSeconds: 12, reorgEvery: 7, reorgDepth: 2, seed: 7 });
 
-  test('compaction writes every topic record once and the lake canonical rows equal the topic canonical blocks', async () => {
-    await produceRecords(kafka, topic, first.records);
+  test('compaction writes every h.topic record once and the lake canonical rows equal the h.topic canonical blocks', async () => {
+    await produceRecords(h.kafka, h.topic, first.records);
     const s1 = await drain();
     expect(s1.records).toBe(first.records.length);
     // A second drain finds nothing new: the lake position, not Kafka, decides.
     const s2 = await drain('fresh-group');
     expect(s2.records).toBe(0);
 
-    const published = await readTopic(kafka, topic, uniqueName('reader'));
+    const published = await readTopic(h.kafka, h.topic, uniqueName('reader'));
     const canon = referenceCanonical(published);
-    const conn = await duck.connect();
+    const conn = await h.duck.connect();
     try {
-      await registerLakeViews(conn, lakePaths(lakeDir), { chainId: CHAIN });
+      await registerLakeViews(conn, lakePaths(h.lakeDir), { chainId: CHAIN });
       const counts = (await queryRows(conn, `SELECT (SELECT count(*) FROM blocks) b, (SELECT count(*) FROM retractions) r, (SELECT count(*) FROM transactions) t`))[0]!;
       const nBlocks = published.filter((p) => p.record.kind === 'block').length;
       expect(Number(counts.b)).toBe(nBlocks);
@@ -92,13 +66,13 @@ describe('batch layer over real Kafka and DuckDB', () => {
     } finally {
       conn.closeSync();
     }
-    const files = await listRawFiles(lakePaths(lakeDir), CHAIN);
+    const files = await listRawFiles(lakePaths(h.lakeDir), CHAIN);
     expect(new Set(files.map((f) => f.day))).toEqual(new Set(['2026-01-01', '2026-01-02']));
   });
 
   test('every batch view equals a plain JS recomputation and orphaned blocks appear in none', async () => {
-    const published = await readTopic(kafka, topic, uniqueName('reader'));
-    const result = await recompute(common, { duck }, { chainId: CHAIN });
+    const published = await readTopic(h.kafka, h.topic, uniqueName('reader'));
+    const result = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN });
     expect(result.mode).toBe('full');
     const ref = referenceViews(published, 4);
     expect(result.horizon).toBe(ref.horizon);
@@ -110,14 +84,14 @@ describe('batch layer over real Kafka and DuckDB', () => {
     const seriesHashes = new Set(series.map((r) => r.hash));
     for (const h of orphans) expect(seriesHashes.has(h)).toBe(false);
 
-    const v = await readBatchVersion(lakePaths(lakeDir));
+    const v = await readBatchVersion(lakePaths(h.lakeDir));
     expect(v).toMatchObject({ version: result.version, horizon: ref.horizon });
-    const conn = await duck.connect();
+    const conn = await h.duck.connect();
     try {
-      const day = await readStats({ paths: lakePaths(lakeDir), conn }, { granularity: 'day', from: 0, to: 2e9 });
+      const day = await readStats({ paths: lakePaths(h.lakeDir), conn }, { granularity: 'day', from: 0, to: 2e9 });
       expect(day.map((d) => d.nativeValue)).toEqual(ref.views.stats_day!.map((r) => r.native_value));
       expect(day.some((d) => d.nativeValue.length > 38)).toBe(true);
-      const ctx = { paths: lakePaths(lakeDir), conn };
+      const ctx = { paths: lakePaths(h.lakeDir), conn };
       const firstDay = String(ref.views.top_senders_day![0]!.day);
       expect((await readTopSenders(ctx, firstDay, 5)).map((r) => [r.rank, r.address, r.txs, r.value])).toEqual(
         ref.views.top_senders_day!.filter((r) => r.day === firstDay && Number(r.rank) <= 5).map((r) => [r.rank, r.address, r.txs, r.value]),
@@ -133,21 +107,21 @@ describe('batch layer over real Kafka and DuckDB', () => {
   });
 
   test('an incremental recompute after new data and a reorg equals a full recompute', async () => {
-    const before = await recompute(common, { duck }, { chainId: CHAIN });
+    const before = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN });
     // Continue the chain on the next day, with a reorg at the old tip.
     const more = generateChain({ chainId: CHAIN, blocks: 60, startBlock: 121, startTime: Date.UTC(2026, 0, 3, 10) / 1000, reorgEvery: 5, reorgDepth: 3, seed: 99 });
-    await produceRecords(kafka, topic, more.records);
+    await produceRecords(h.kafka, h.topic, more.records);
     await drain();
-    const inc = await recompute(common, { duck }, { chainId: CHAIN });
+    const inc = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN });
     expect(inc.mode).toBe('incremental');
     expect(inc.previous).toBe(before.version);
     // Day 1 is below the old horizon and unchanged: it was copied, not recomputed.
     expect(inc.recomputedDays).not.toContain('2026-01-01');
     expect(inc.recomputedDays).toContain('2026-01-03');
-    const full = await recompute(common, { duck }, { chainId: CHAIN, full: true });
+    const full = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN, full: true });
     expect(full.mode).toBe('full');
     for (const view of BATCH_VIEWS) expect({ view, rows: await viewRows(inc.version, view) }).toEqual({ view, rows: await viewRows(full.version, view) });
-    const published = await readTopic(kafka, topic, uniqueName('reader'));
+    const published = await readTopic(h.kafka, h.topic, uniqueName('reader'));
     expect(await viewRows(full.version, 'stats_hour')).toEqual(referenceViews(published, 4).views.stats_hour);
   });
 });
@@ -155,12 +129,12 @@ describe('batch layer over real Kafka and DuckDB', () => {
 
 describe('versions and the sql command', () => {
   test('readers during repeated version switches always see one whole version', async () => {
-    const paths = lakePaths(lakeDir);
+    const paths = lakePaths(h.lakeDir);
     let switching = true;
     let reads = 0;
     const seen = new Set<string>();
     const reader = (async () => {
-      const conn = await duck.connect();
+      const conn = await h.duck.connect();
       try {
         while (switching) {
           const v = await readBatchVersion(paths);
@@ -184,7 +158,7 @@ describe('versions and the sql command', () => {
     })();
     for (let i = 0; i < 8; i++) {
       const depth = i % 2 === 0 ? '30' : '4';
-      await recompute({ ...common, config: { ...common.config, FINALITY_DEPTH: Number(depth), VIEWS_KEEP_VERSIONS: 3 } }, { duck }, { chainId: CHAIN, full: true });
+      await recompute({ ...h.common, config: { ...h.common.config, FINALITY_DEPTH: Number(depth), VIEWS_KEEP_VERSIONS: 3 } }, { duck: h.duck }, { chainId: CHAIN, full: true });
     }
     switching = false;
     await reader;
@@ -196,7 +170,7 @@ describe('versions and the sql command', () => {
 
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', ...args], { env: { ...process.env, LAKE_DIR: lakeDir, LOG_LEVEL: 'error' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', ...args], { env: { ...process.env, LAKE_DIR: h.lakeDir, LOG_LEVEL: 'error' } });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -218,47 +192,47 @@ describe('versions and the sql command', () => {
   }
 
   test('chainlake sql answers over raw, canonical and batch views; bad SQL exits non-zero with one sentence and leaves the lake untouched', async () => {
-    const before = await treeHash(lakeDir);
+    const before = await treeHash(h.lakeDir);
     const good = await cli(['sql', 'SELECT (SELECT count(*) FROM canonical_blocks) AS canon, (SELECT sum(blocks) FROM stats_day) AS batch_blocks, (SELECT count(*) FROM retractions) AS retractions', '--format', 'json']);
     expect(good.code, good.stderr).toBe(0);
     const row = (JSON.parse(good.stdout) as Record<string, string>[])[0]!;
-    const conn = await duck.connect();
+    const conn = await h.duck.connect();
     try {
-      await registerLakeViews(conn, lakePaths(lakeDir));
+      await registerLakeViews(conn, lakePaths(h.lakeDir));
       const direct = (await queryRows(conn, 'SELECT count(*) AS canon, (SELECT sum(blocks) FROM stats_day) AS batch_blocks, (SELECT count(*) FROM retractions) AS retractions FROM canonical_blocks'))[0]!;
       expect(row).toEqual(direct);
     } finally {
       conn.closeSync();
     }
-    const csv = await runLakeSql(common, 'SELECT day, txs FROM stats_day ORDER BY day', { format: 'csv' });
+    const csv = await runLakeSql(h.common, 'SELECT day, txs FROM stats_day ORDER BY day', { format: 'csv' });
     expect(csv.split('\n')[0]).toBe('day,txs');
 
     const outDir = await mkdtemp(join(tmpdir(), 'chainlake-sql-out-'));
     const outFile = join(outDir, 'days.parquet');
-    await runLakeSql(common, 'SELECT day, native_value FROM stats_day ORDER BY day', { format: 'parquet', out: outFile });
-    const c2 = await duck.connect();
+    await runLakeSql(h.common, 'SELECT day, native_value FROM stats_day ORDER BY day', { format: 'parquet', out: outFile });
+    const c2 = await h.duck.connect();
     try {
       const back = await queryRows(c2, `SELECT day, native_value FROM read_parquet(${sqlString(outFile)}) ORDER BY day`);
-      const json = JSON.parse(await runLakeSql(common, 'SELECT day, native_value FROM stats_day ORDER BY day', { format: 'json' })) as unknown[];
+      const json = JSON.parse(await runLakeSql(h.common, 'SELECT day, native_value FROM stats_day ORDER BY day', { format: 'json' })) as unknown[];
       expect(back).toEqual(json);
       expect(back.length).toBeGreaterThan(1);
     } finally {
       c2.closeSync();
       await rm(outDir, { recursive: true, force: true });
     }
-    await expect(runLakeSql(common, 'SELECT 1', { format: 'parquet', out: join(lakeDir, 'x.parquet') })).rejects.toThrow(/outside the lake/);
+    await expect(runLakeSql(h.common, 'SELECT 1', { format: 'parquet', out: join(h.lakeDir, 'x.parquet') })).rejects.toThrow(/outside the lake/);
 
     const bad = await cli(['sql', 'SELEC * FROM blocks']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr.trim()).toMatch(/^chainlake: SQL error: .+[.!?]$/);
     for (const q of ['SELECT * FROM no_such_view', "COPY blocks TO '/tmp/x.parquet'", 'DROP VIEW blocks', 'SELECT 1; SELECT 2']) {
-      const err = await runLakeSql(common, q, { format: 'table' }).then(() => null, (e: unknown) => e);
+      const err = await runLakeSql(h.common, q, { format: 'table' }).then(() => null, (e: unknown) => e);
       expect(err, q).toBeInstanceOf(ValidationError);
       expect((err as Error).message.split('\n'), q).toHaveLength(1);
     }
     const badFlag = await cli(['sql', 'SELECT 1', '--format', 'xml']);
     expect(badFlag.code).not.toBe(0);
-    expect(await treeHash(lakeDir)).toBe(before);
+    expect(await treeHash(h.lakeDir)).toBe(before);
   });
 });

@@ -1,22 +1,16 @@
 // The recompute's incremental neighbourhood (only changed days ± 1 day of block files are read)
 // and its progress output: pure parts without infra, and a reorg whose replacement block lands on
 // the next UTC day through real Kafka, compaction and DuckDB.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { createRecomputeProgress } from '../../batch/recompute/progress.js';
 import { incrementalScope, recompute, widenDays } from '../../batch/recompute/recompute.js';
 import type { BlockRecord } from '../../core/chain.js';
-import type { Common } from '../../core/common.js';
-import { createMetricsRegistry } from '../../core/metrics.js';
-import { createShutdown } from '../../core/shutdown.js';
-import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, type Duck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { lakePaths, queryRows, sqlString } from '../../storage/lake.js';
 import { BATCH_VIEWS, viewFile } from '../../storage/lake-views.js';
-import { testConfig, testLogger, uniqueName } from '../helpers.js';
+import { testLogger, uniqueName } from '../helpers.js';
+import { NUMERIC_VIEW_COLUMNS, useBatchHarness } from './harness.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
 import { normaliseRows, referenceViews } from './reference.js';
@@ -72,40 +66,17 @@ describe('progress', () => {
 });
 
 const CHAIN = 31338;
-const NUMERIC = ['chain_id', 'bucket_start', 'blocks', 'first_block', 'last_block', 'txs', 'txs_contract_creation', 'txs_native_transfer', 'txs_contract_call', 'failed_txs', 'token_transfers', 'active_addresses', 'contracts_created', 'rank', 'calls', 'callers', 'transfers', 'senders', 'receivers', 'number', 'timestamp', 'tx_count'];
 
 describe('a reorg that crosses a day boundary, through real Kafka and DuckDB', () => {
-  let lakeDir: string;
-  let common: Common;
-  let kafka: Kafka;
-  let duck: Duck;
-  let topic: string;
+  const h = useBatchHarness({ chainId: CHAIN, finalityDepth: 3, name: 'batch-inc-test' });
 
-  beforeAll(async () => {
-    lakeDir = await mkdtemp(join(tmpdir(), 'chainlake-lake-inc-'));
-    const config = testConfig({ LAKE_DIR: lakeDir, FINALITY_DEPTH: '3', COMPACT_ROLL_MS: '200', KAFKA_PARTITIONS: '3' });
-    const logger = testLogger();
-    common = { config, logger, metrics: createMetricsRegistry({ process: 'test' }), shutdown: createShutdown(logger, { installSignalHandlers: false }) };
-    kafka = createKafka(config, logger, 'batch-inc-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    topic = (await ensureChainTopics(admin, config, CHAIN)).blocks;
-    await admin.disconnect();
-    duck = await createDuck({ threads: 2, memoryLimit: '1GB' });
-  });
-
-  afterAll(async () => {
-    duck?.close();
-    await rm(lakeDir, { recursive: true, force: true });
-  });
-
-  const drain = () => createCompactor(common, { kafka, duck }, { chainId: CHAIN, mode: 'drain' }).run();
+  const drain = () => createCompactor(h.common, { kafka: h.kafka, duck: h.duck }, { chainId: CHAIN, mode: 'drain' }).run();
 
   async function viewRows(version: string, view: (typeof BATCH_VIEWS)[number]) {
-    const conn = await duck.connect();
+    const conn = await h.duck.connect();
     try {
       const order = view === 'block_series' ? 'number' : view.startsWith('stats_') ? 'bucket_start' : view === 'token_volume_day' ? 'day, token' : 'day, rank';
-      return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC);
+      return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(h.lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC_VIEW_COLUMNS);
     } finally {
       conn.closeSync();
     }
@@ -115,9 +86,9 @@ describe('a reorg that crosses a day boundary, through real Kafka and DuckDB', (
     // Heights 1-20 on 2025-12-28 (a far day), 21-80 from 2026-01-01 23:50 (21-70 before midnight).
     const early = generateChain({ chainId: CHAIN, blocks: 20, startBlock: 1, startTime: Date.UTC(2025, 11, 28, 8) / 1000, seed: 3, maxTxs: 5 });
     const main = generateChain({ chainId: CHAIN, blocks: 60, startBlock: 21, startTime: Date.UTC(2026, 0, 1, 23, 50) / 1000, seed: 5, maxTxs: 5 });
-    await produceRecords(kafka, topic, [...early.records, ...main.records]);
+    await produceRecords(h.kafka, h.topic, [...early.records, ...main.records]);
     await drain();
-    const before = await recompute(common, { duck }, { chainId: CHAIN, full: true });
+    const before = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN, full: true });
     expect(before.horizon).toBe(77);
     const old70 = main.canonical.get(70)!;
     expect(new Date(old70.block.timestamp * 1000).toISOString().slice(0, 10)).toBe('2026-01-01');
@@ -132,10 +103,10 @@ describe('a reorg that crosses a day boundary, through real Kafka and DuckDB', (
       tokenTransfers: old70.tokenTransfers.map((t) => ({ ...t, txHash: suffix(t.txHash) })),
     };
     const more = generateChain({ chainId: CHAIN, blocks: 4, startBlock: 81, startTime: Date.UTC(2026, 0, 2, 0, 2) / 1000, seed: 9, maxTxs: 5 });
-    await produceRecords(kafka, topic, [replacement, ...more.records]);
+    await produceRecords(h.kafka, h.topic, [replacement, ...more.records]);
     await drain();
 
-    const inc = await recompute(common, { duck }, { chainId: CHAIN });
+    const inc = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN });
     expect(inc.mode).toBe('incremental');
     // 2026-01-01's files are unchanged, but it lost height 70: found through the neighbourhood.
     expect(inc.recomputedDays).toContain('2026-01-01');
@@ -143,8 +114,8 @@ describe('a reorg that crosses a day boundary, through real Kafka and DuckDB', (
     expect(inc.recomputedDays).not.toContain('2025-12-28');
     expect(inc.steps.map((s) => s.name)).toEqual(['canonical blocks', 'block sums', 'active addresses', 'top lists', 'token volume', ...BATCH_VIEWS, 'switch']);
 
-    const full = await recompute(common, { duck }, { chainId: CHAIN, full: true });
-    const published = await readTopic(kafka, topic, uniqueName('reader'));
+    const full = await recompute(h.common, { duck: h.duck }, { chainId: CHAIN, full: true });
+    const published = await readTopic(h.kafka, h.topic, uniqueName('reader'));
     const ref = referenceViews(published, 3);
     expect(full.horizon).toBe(ref.horizon);
     for (const view of BATCH_VIEWS) {
