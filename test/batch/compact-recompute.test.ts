@@ -14,10 +14,10 @@ import { ValidationError } from '../../core/errors.js';
 import { lakePaths, queryRows, sqlString } from '../../storage/lake.js';
 import { BATCH_VIEWS, listRawFiles, readBatchVersion, readBlockSeries, readStats, readTokenVolume, readTopContracts, readTopSenders, registerLakeViews, viewFile } from '../../storage/lake-views.js';
 import { uniqueName } from '../helpers.js';
-import { NUMERIC_VIEW_COLUMNS, useBatchHarness } from './harness.js';
+import { readViewRows, useBatchHarness } from './harness.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
-import { normaliseRows, referenceCanonical, referenceViews } from './reference.js';
+import { referenceCanonical, referenceViews } from './reference.js';
 
 const CHAIN = 31337;
 
@@ -25,15 +25,7 @@ const h = useBatchHarness({ chainId: CHAIN, finalityDepth: 4, name: 'batch-test'
 
 const drain = (groupSuffix = '') => createCompactor(h.common, { kafka: h.kafka, duck: h.duck }, { chainId: CHAIN, mode: 'drain', ...(groupSuffix ? { groupId: `${h.topic}.${groupSuffix}` } : {}) }).run();
 
-async function viewRows(version: string, view: (typeof BATCH_VIEWS)[number]) {
-  const conn = await h.duck.connect();
-  try {
-    const order = view === 'block_series' ? 'number' : view.startsWith('stats_') ? 'bucket_start' : view === 'token_volume_day' ? 'day, token' : 'day, rank';
-    return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(h.lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC_VIEW_COLUMNS);
-  } finally {
-    conn.closeSync();
-  }
-}
+const viewRows = (version: string, view: (typeof BATCH_VIEWS)[number]) => readViewRows(h, version, view);
 
 describe('batch layer over real Kafka and DuckDB', () => {
   // Day 1: 23:50 → past midnight, so the data spans two UTC days; reorgs every 7 blocks.

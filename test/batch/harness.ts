@@ -9,7 +9,9 @@ import type { Common } from '../../core/common.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
 import { createShutdown } from '../../core/shutdown.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, type Duck } from '../../storage/lake.js';
+import { createDuck, type Duck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { type BatchView, viewFile } from '../../storage/lake-views.js';
+import { normaliseRows } from './reference.js';
 import { testConfig, testLogger } from '../helpers.js';
 
 /** Integer columns of the batch views (compared as numbers with the JS reference). */
@@ -37,4 +39,15 @@ export function useBatchHarness(opts: { chainId: number; finalityDepth: number; 
     if (h.lakeDir) await rm(h.lakeDir, { recursive: true, force: true });
   });
   return h;
+}
+
+/** A batch view of `version`, in a stable order, with integer columns as numbers (as the JS reference gives them). */
+export async function readViewRows(h: BatchHarness, version: string, view: BatchView) {
+  const conn = await h.duck.connect();
+  try {
+    const order = view === 'block_series' ? 'number' : view.startsWith('stats_') ? 'bucket_start' : view === 'token_volume_day' ? 'day, token' : 'day, rank';
+    return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(h.lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC_VIEW_COLUMNS);
+  } finally {
+    conn.closeSync();
+  }
 }

@@ -7,13 +7,12 @@ import { createCompactor } from '../../batch/compact/compactor.js';
 import { createRecomputeProgress } from '../../batch/recompute/progress.js';
 import { incrementalScope, recompute, widenDays } from '../../batch/recompute/recompute.js';
 import type { BlockRecord } from '../../core/chain.js';
-import { lakePaths, queryRows, sqlString } from '../../storage/lake.js';
-import { BATCH_VIEWS, viewFile } from '../../storage/lake-views.js';
+import { BATCH_VIEWS } from '../../storage/lake-views.js';
 import { testLogger, uniqueName } from '../helpers.js';
-import { NUMERIC_VIEW_COLUMNS, useBatchHarness } from './harness.js';
+import { readViewRows, useBatchHarness } from './harness.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
-import { normaliseRows, referenceViews } from './reference.js';
+import { referenceViews } from './reference.js';
 
 describe('incremental scope', () => {
   test('behavior: days widen across month and year ends', () => {
@@ -72,15 +71,7 @@ describe('a reorg that crosses a day boundary, through real Kafka and DuckDB', (
 
   const drain = () => createCompactor(h.common, { kafka: h.kafka, duck: h.duck }, { chainId: CHAIN, mode: 'drain' }).run();
 
-  async function viewRows(version: string, view: (typeof BATCH_VIEWS)[number]) {
-    const conn = await h.duck.connect();
-    try {
-      const order = view === 'block_series' ? 'number' : view.startsWith('stats_') ? 'bucket_start' : view === 'token_volume_day' ? 'day, token' : 'day, rank';
-      return normaliseRows(await queryRows(conn, `SELECT * FROM read_parquet(${sqlString(viewFile(lakePaths(h.lakeDir), version, view))}) ORDER BY ${order}`), NUMERIC_VIEW_COLUMNS);
-    } finally {
-      conn.closeSync();
-    }
-  }
+  const viewRows = (version: string, view: (typeof BATCH_VIEWS)[number]) => readViewRows(h, version, view);
 
   test('incremental re-evaluates the neighbour day whose files did not change, skips far days, and equals full and the reference', async () => {
     // Heights 1-20 on 2025-12-28 (a far day), 21-80 from 2026-01-01 23:50 (21-70 before midnight).
