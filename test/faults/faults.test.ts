@@ -33,10 +33,16 @@ afterAll(async () => {
   await stack?.stopAll();
   await proxy?.close();
   await anvil?.stop();
-  stack?.cleanup();
+  // On a failure keep the lake and the process logs for the post-mortem.
+  if (failed) process.stderr.write(`[faults] kept the work dir (lake, logs): ${stack?.dir}\n`);
+  else stack?.cleanup();
 });
 
-test('after 12 seeded faults under traffic, chain, speed views and batch agree on every block and whole minute below the horizon', { timeout: 220_000 }, async () => {
+let failed = false;
+test('after 12 seeded faults under traffic, chain, speed views and batch agree on every block and whole minute below the horizon', { timeout: 220_000 }, async ({ onTestFailed }) => {
+  onTestFailed(() => {
+    failed = true;
+  });
   const faults: FaultLog[] = await injectFaults({ stack, proxy, anvilUrl: anvil.url, traffic }, { count: FAULTS, seed: SEED });
   const result = await catchUpAndReconcile({ stack, proxy, anvilUrl: anvil.url, traffic }, 90_000);
   const reorgs = faults.filter((f) => f.kind === 'reorg');
