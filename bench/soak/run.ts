@@ -13,7 +13,7 @@ import { createCassandra } from '../../storage/cassandra.js';
 import { readBatchVersion } from '../../storage/lake-views.js';
 import { lakePaths } from '../../storage/lake.js';
 import { createViewsQueries } from '../../storage/views.js';
-import { CHAIN_ID, createTrafficControl } from '../../test/faults/scenario.js';
+import { CHAIN_ID, createTrafficControl, startChildren } from '../../test/faults/scenario.js';
 import { CHILD_KINDS, chainHead, createStack, rssKb, sleep, startAnvilPlain, startRpcProxy } from '../../test/faults/stack.js';
 
 const { values: flags } = parseArgs({
@@ -103,8 +103,7 @@ const maxOrNull = (xs: (number | null)[]): number | null => (xs.length === 0 || 
 let exitCode = 0;
 try {
   await traffic.start();
-  await stack.start('ingest');
-  await Promise.all([stack.start('views'), stack.start('schedule'), stack.start('serve')]);
+  await startChildren(stack);
   // After ingest: it created the keyspace this client reads.
   cassandra = await createCassandra(cfg, logger, { migrate: false });
   say(`stack up (work dir ${stack.dir}); soaking ${minutes} min at ${tps} tx/s with API load`);

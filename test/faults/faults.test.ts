@@ -4,7 +4,7 @@
 // between the chain, the speed views and the batch layer below the horizon.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { services, startAnvil, type TestAnvil } from '../helpers.js';
-import { CHAIN_ID, type FaultLog, catchUpAndReconcile, createTrafficControl, injectFaults, type TrafficControl } from './scenario.js';
+import { CHAIN_ID, type FaultLog, catchUpAndReconcile, createTrafficControl, injectFaults, startChildren, stopScenario, type TrafficControl } from './scenario.js';
 import { type RpcProxy, type Stack, createStack, startRpcProxy } from './stack.js';
 import { formatDrifts } from '../../ops/reconcile/compare.js';
 
@@ -23,19 +23,13 @@ beforeAll(async () => {
   stack = await createStack({ kafkaBrokers: s.kafkaBrokers, cassandraContactPoints: s.cassandraContactPoints, rpcUrl: proxy.url, chainId: CHAIN_ID, finalityDepth: 4 });
   traffic = createTrafficControl(anvil.url, 20, SEED);
   await traffic.start();
-  // ingest first: it creates the topics and migrates the keyspace the others use.
-  await stack.start('ingest');
-  await Promise.all([stack.start('views'), stack.start('schedule'), stack.start('serve')]);
+  await startChildren(stack);
 });
 
 afterAll(async () => {
-  await traffic?.stop().catch(() => {});
-  await stack?.stopAll();
-  await proxy?.close();
-  await anvil?.stop();
-  // On a failure keep the lake and the process logs for the post-mortem.
+  await stopScenario({ traffic, stack, proxy, anvil }, failed);
+  // On a failure the lake and the process logs stay for the post-mortem.
   if (failed) process.stderr.write(`[faults] kept the work dir (lake, logs): ${stack?.dir}\n`);
-  else stack?.cleanup();
 });
 
 let failed = false;

@@ -219,4 +219,19 @@ async function retractedInLake(lakeDir: string): Promise<Set<string>> {
   }
 }
 
+/** Start every chainlake process; ingest first: it creates the topics and migrates the keyspace the others use. */
+export async function startChildren(stack: Stack): Promise<void> {
+  await stack.start('ingest');
+  await Promise.all([stack.start('views'), stack.start('schedule'), stack.start('serve')]);
+}
+
+/** Stop traffic, the processes, the proxy and anvil; remove the work dir unless `keepDir`. */
+export async function stopScenario(p: { traffic?: TrafficControl; stack?: Stack; proxy?: RpcProxy; anvil?: { stop: () => Promise<unknown> } }, keepDir = false): Promise<void> {
+  await p.traffic?.stop().catch(() => {});
+  await p.stack?.stopAll();
+  await p.proxy?.close();
+  await p.anvil?.stop();
+  if (!keepDir) p.stack?.cleanup();
+}
+
 export { CHILD_KINDS };

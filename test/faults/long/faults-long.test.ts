@@ -14,7 +14,7 @@ import { stopProc } from '../../../ops/procs.js';
 import { startInfra, stopAll } from '../../../ops/stack.js';
 import { startAnvil, type TestAnvil } from '../../helpers.js';
 import { freePortPlain as freePort } from '../../ports.js';
-import { CHAIN_ID, type FaultLog, catchUpAndReconcile, createTrafficControl, injectFaults, type TrafficControl } from '../scenario.js';
+import { CHAIN_ID, type FaultLog, catchUpAndReconcile, createTrafficControl, injectFaults, startChildren, stopScenario, type TrafficControl } from '../scenario.js';
 import { type RpcProxy, type Stack, createStack, rpc, startRpcProxy } from '../stack.js';
 
 const SEED = Number(process.env.FAULTS_SEED ?? 7_000_001);
@@ -54,16 +54,11 @@ beforeAll(async () => {
   });
   traffic = createTrafficControl(anvil.url, 20, SEED);
   await traffic.start();
-  await stack.start('ingest');
-  await Promise.all([stack.start('views'), stack.start('schedule'), stack.start('serve')]);
+  await startChildren(stack);
 });
 
 afterAll(async () => {
-  await traffic?.stop().catch(() => {});
-  await stack?.stopAll();
-  await proxy?.close();
-  await anvil?.stop();
-  stack?.cleanup();
+  await stopScenario({ traffic, stack, proxy, anvil });
   if (infraDir) {
     await stopAll(infraDir, say);
     rmSync(infraDir, { recursive: true, force: true });
