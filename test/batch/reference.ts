@@ -24,7 +24,10 @@ const s = (v: bigint) => v.toString();
 export function referenceViews(published: Published[], finalityDepth: number): { horizon: number | null; views: Record<string, Row[]> } {
   const blocksPublished = published.filter((p) => p.record.kind === 'block');
   if (blocksPublished.length === 0) return { horizon: null, views: {} };
-  const horizon = Math.max(...blocksPublished.map((p) => p.record.block.number)) - finalityDepth;
+  // Newest block per partition; the lake is complete below the smallest of them.
+  const newest = new Map<number, number>();
+  for (const p of blocksPublished) newest.set(p.partition, Math.max(newest.get(p.partition) ?? -1, p.record.block.number));
+  const horizon = Math.min(...newest.values()) - finalityDepth;
   const canon = [...referenceCanonical(published).values()].filter((b) => b.block.number <= horizon).sort((a, b) => a.block.number - b.block.number);
   const chainId = canon[0]?.chainId ?? 0;
 
