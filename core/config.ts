@@ -107,6 +107,7 @@ export const configSpec = {
   SQL_ROW_LIMIT: [posInt, '10000', 'Max rows returned by /api/v1/sql'],
   SQL_MEMORY_LIMIT: [z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i), '512MB', 'DuckDB memory limit for the SQL endpoint'],
   SERVE_DUCKDB_MEMORY_LIMIT: [z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i), '256MB', 'DuckDB memory limit (and so its cache) for the batch-view reads of serving'],
+  SERVE_DUCKDB_RECYCLE_MS: [nonNegInt, '120000', 'Serving replaces its DuckDB instances this often (ms; 0 = never): an instance keeps native memory per Parquet file it has read until closed'],
   CACHE_TTL_MS: [nonNegInt, '1000', 'Cache lifetime of merged hot endpoints'],
   ADMIN_BOOTSTRAP_KEY: [z.string(), '', 'Optional admin API key accepted at start (prod: from a secret)'],
 

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Common } from '../core/common.js';
-import { FatalError } from '../core/errors.js';
+import { errorMessage, FatalError } from '../core/errors.js';
 import { createApiKeyStore } from '../storage/api-keys.js';
 import { listRuns, requestRecompute } from '../storage/batch-runs.js';
 import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
@@ -46,9 +46,16 @@ export async function startServing(common: Common, opts: StartServingOptions = {
   const chainId = opts.chainId ?? (await detectChainIds(cassandra))[0] ?? 31337;
   const paths = lakePaths(cfg.LAKE_DIR);
 
-  const internalDuck = await createDuck({ memoryLimit: cfg.SERVE_DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS });
   const version = () => readCurrentVersion(paths);
-  const pool = await createDuckPool({ instance: internalDuck.instance, size: 2, setup: lakeViewSetup(paths), version });
+  const onRecycleError = (e: unknown) => log.warn({ msg: 'Could not open a fresh DuckDB instance; the current one keeps serving', err: errorMessage(e) });
+  const pool = await createDuckPool({
+    open: () => createDuck({ memoryLimit: cfg.SERVE_DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS }),
+    size: 2,
+    setup: lakeViewSetup(paths),
+    version,
+    recycleMs: cfg.SERVE_DUCKDB_RECYCLE_MS,
+    onRecycleError,
+  });
   const sql = await createSqlSandbox({
     lakeDir: cfg.LAKE_DIR,
     memoryLimit: cfg.SQL_MEMORY_LIMIT,
@@ -60,6 +67,8 @@ export async function startServing(common: Common, opts: StartServingOptions = {
       await registerLakeViews(conn, paths, { chainId });
     },
     currentVersion: version,
+    recycleMs: cfg.SERVE_DUCKDB_RECYCLE_MS,
+    onRecycleError,
   });
 
   const keys = createApiKeyStore(cassandra);
@@ -144,7 +153,6 @@ export async function startServing(common: Common, opts: StartServingOptions = {
     if (adminConnected) await admin.disconnect().catch(() => {});
     sql.close();
     pool.close();
-    internalDuck.close();
     if (ownCassandra) await cassandra.shutdown();
   };
   common.shutdown.add('serving', close);

@@ -45,32 +45,52 @@ export type SqlSandboxOptions = {
   currentVersion?: () => Promise<string | null>;
   /** Re-register views at least this often (new raw files); default 10 s. */
   refreshMs?: number;
+  /** Replace the DuckDB instance this often (releases its per-file native caches); 0 = never. Default 2 min. */
+  recycleMs?: number;
+  onRecycleError?: (e: unknown) => void;
 };
 
 export type SqlSandbox = {
   query: (sql: string) => Promise<SqlResult>;
   /** Names of the registered views (for docs and errors). */
   views: () => Promise<string[]>;
+  generation: () => number;
+  /** Open a fresh locked-down instance now and retire the current one once its queries finish. */
+  recycle: () => Promise<void>;
   close: () => void;
 };
 
 export async function createSqlSandbox(opts: SqlSandboxOptions): Promise<SqlSandbox> {
-  const duck: Duck = await createDuck({ memoryLimit: opts.memoryLimit, threads: opts.threads ?? 2 });
-  const admin = await duck.connect();
   const lakeRoot = `${resolve(opts.lakeDir)}/`;
-  await admin.run(`SET allowed_directories = ['${lakeRoot.replaceAll("'", "''")}']`);
-  await admin.run('SET enable_external_access = false');
-  await admin.run('SET autoinstall_known_extensions = false');
-  await admin.run('SET autoload_known_extensions = false');
-  await admin.run('SET lock_configuration = true');
-  admin.closeSync();
+  /** A locked-down instance: it can only read the lake directory, and the lock cannot be undone. */
+  const open = async (): Promise<Duck> => {
+    const duck = await createDuck({ memoryLimit: opts.memoryLimit, threads: opts.threads ?? 2 });
+    try {
+      const admin = await duck.connect();
+      try {
+        await admin.run(`SET allowed_directories = ['${lakeRoot.replaceAll("'", "''")}']`);
+        await admin.run('SET enable_external_access = false');
+        await admin.run('SET autoinstall_known_extensions = false');
+        await admin.run('SET autoload_known_extensions = false');
+        await admin.run('SET lock_configuration = true');
+      } finally {
+        admin.closeSync();
+      }
+      return duck;
+    } catch (e) {
+      duck.close();
+      throw e;
+    }
+  };
   // Views are (re-)registered per connection after the lock: they can only read the lake directory.
   const pool = await createDuckPool({
-    instance: duck.instance,
+    open,
     size: opts.connections ?? 2,
     setup: opts.registerViews,
     ...(opts.currentVersion ? { version: opts.currentVersion } : {}),
     ...(opts.refreshMs !== undefined ? { refreshMs: opts.refreshMs } : {}),
+    ...(opts.recycleMs !== undefined ? { recycleMs: opts.recycleMs } : {}),
+    ...(opts.onRecycleError ? { onRecycleError: opts.onRecycleError } : {}),
   });
 
   async function query(sql: string): Promise<SqlResult> {
@@ -136,10 +156,10 @@ export async function createSqlSandbox(opts: SqlSandboxOptions): Promise<SqlSand
         const r = await conn.runAndReadAll('SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY view_name');
         return r.getRowObjectsJson().map((x) => String(x.view_name));
       }),
-    close: () => {
-      pool.close();
-      duck.close();
-    },
+    /** Instances opened so far (1 + recycles). */
+    generation: () => pool.generation(),
+    recycle: () => pool.recycle(),
+    close: () => pool.close(),
   };
 }
 
