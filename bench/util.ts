@@ -1,6 +1,9 @@
 // Shared benchmark helpers: machine description, peak RSS, timing.
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
@@ -25,3 +28,31 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
 }
 
 export const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+type StringOptions = Record<string, { type: 'string'; default?: string; short?: string }>;
+
+/**
+ * A benchmark's flags (all strings, as parseArgs gives them) with `--help` (the script's header
+ * comment) and a sentence plus exit code 2 for an unknown or malformed flag.
+ */
+export function benchArgs<O extends StringOptions>(scriptUrl: string, options: O): { [K in keyof O]: O[K]['default'] extends string ? string : string | undefined } {
+  const path = fileURLToPath(scriptUrl);
+  const usage = () =>
+    `${readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l, i, all) => l.startsWith('//') && all.slice(0, i).every((x) => x.startsWith('//')))
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n')}\n`;
+  let parsed: { values: Record<string, string | boolean | undefined> };
+  try {
+    parsed = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }) as typeof parsed;
+  } catch (e) {
+    process.stderr.write(`${basename(dirname(path))} bench: ${(e as Error).message}; see --help\n`);
+    process.exit(2);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(usage());
+    process.exit(0);
+  }
+  return parsed.values as never;
+}

@@ -4,16 +4,15 @@
 //   npx tsx bench/freshness/run.ts [--blocks 300] [--tps 60]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { parseArgs } from 'node:util';
 import { parseConfig } from '../../core/config.js';
 import { createCommon } from '../../core/runtime.js';
 import { anvilBinary } from '../../ops/anvil.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { createKafka } from '../../storage/kafka.js';
 import { createViewsQueries } from '../../storage/views.js';
-import { machine, round } from '../util.js';
+import { machine, round, benchArgs } from '../util.js';
 
-const { values: args } = parseArgs({ options: { blocks: { type: 'string', default: '300' }, tps: { type: 'string', default: '60' } } });
+const args = benchArgs(import.meta.url, { blocks: { type: 'string', default: '300' }, tps: { type: 'string', default: '60' } });
 const targetBlocks = Number(args.blocks);
 const say = (m: string) => process.stderr.write(`[bench:freshness] ${m}\n`);
 

@@ -3,11 +3,11 @@
 //   (b) full backfill: RPC → decode → Kafka (acks=all, gzip), as `chainlake backfill` runs it.
 // Prints progress on stderr and the results as JSON on stdout.
 //   npx tsx bench/ingest/run.ts [--blocks 2000] [--txs-per-block 100] [--concurrency 16]
+import { benchArgs } from '../util.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { parseArgs } from 'node:util';
 import { parseConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { createCommon } from '../../core/runtime.js';
@@ -18,14 +18,12 @@ import { orderedFetch } from '../../speed/ingest/ordered.js';
 import { createRpcPool, parseRpcEndpoints } from '../../speed/rpc/index.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
 
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs(import.meta.url, {
     blocks: { type: 'string', default: '2000' },
     'txs-per-block': { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '16' },
     'prefill-only': { type: 'string' },
-  },
-});
+  });
 const blocks = Number(args.blocks);
 const txsPerBlock = Number(args['txs-per-block']);
 const concurrency = Number(args.concurrency);

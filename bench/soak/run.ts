@@ -5,8 +5,8 @@
 //   npx tsx bench/soak/run.ts --minutes 10 [--tps 20] [--connections 2] [--rate 20]
 // Uses the Kafka and Cassandra of KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS (a fresh keyspace
 // and topic prefix); nothing is faulted here — see test/faults for that.
+import { benchArgs } from '../util.js';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { createCassandra } from '../../storage/cassandra.js';
@@ -16,15 +16,13 @@ import { createViewsQueries } from '../../storage/views.js';
 import { CHAIN_ID, createTrafficControl, startChildren } from '../../test/faults/scenario.js';
 import { CHILD_KINDS, chainHead, createStack, rssKb, sleep, startAnvilPlain, startRpcProxy } from '../../test/faults/stack.js';
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.url, {
     minutes: { type: 'string', default: '10' },
     tps: { type: 'string', default: '20' },
     connections: { type: 'string', default: '2' },
     rate: { type: 'string', default: '20' },
     'sample-seconds': { type: 'string', default: '30' },
-  },
-});
+  });
 const minutes = Number(flags.minutes);
 const tps = Number(flags.tps);
 const connections = Number(flags.connections);

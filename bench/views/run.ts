@@ -3,7 +3,6 @@
 // run: a raw cassandra-driver executeConcurrent insert loop into a table shaped like
 // views_txs_by_address, same concurrency. Progress on stderr, JSON on stdout.
 //   npx tsx bench/views/run.ts [--txs 200000] [--addresses 20000] [--raw-rows 200000]
-import { parseArgs } from 'node:util';
 import cassandra from 'cassandra-driver';
 import { parseConfig } from '../../core/config.js';
 import { createCommon } from '../../core/runtime.js';
@@ -13,15 +12,13 @@ import { createCassandra } from '../../storage/cassandra.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
 import { generateStream } from '../../test/views/fixtures.js';
 import { caughtUp, produceStream } from '../../test/views/harness.js';
-import { machine, peakRssMiB, round, timed } from '../util.js';
+import { machine, peakRssMiB, round, timed, benchArgs } from '../util.js';
 
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs(import.meta.url, {
     txs: { type: 'string', default: '200000' },
     addresses: { type: 'string', default: '20000' },
     'raw-rows': { type: 'string', default: '200000' },
-  },
-});
+  });
 const targetTxs = Number(args.txs);
 const say = (m: string) => process.stderr.write(`[bench:views] ${m}\n`);
 const stamp = Date.now().toString(36);
