@@ -72,6 +72,9 @@ async function reorg(d: ScenarioDeps, cassandra: CassandraClient, orphans: strin
       if (!seen) await sleep(300);
     }
     if (!(await rpc<boolean>(d.anvilUrl, 'evm_revert', [snapshot]))) throw new Error('evm_revert failed');
+    // Txs of the reverted blocks can linger in anvil's pool under nonces the restarted traffic
+    // generator is about to use ("replacement transaction underpriced" in its setup phase).
+    await rpc(d.anvilUrl, 'anvil_dropAllTransactions');
     // Empty blocks on the same parent with the same timestamp would hash the same (no reorg at
     // all): the chain's clock runs ahead of the wall clock after manual mining, so set it.
     await rpc(d.anvilUrl, 'evm_setNextBlockTimestamp', [Number.parseInt(first.timestamp, 16) + 2]);
