@@ -6,17 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDuck } from '../storage/lake.js';
-import { createDuckPool, type PoolInstance } from './duck-pool.js';
+import { createDuckPool, type DuckPool, type PoolInstance } from './duck-pool.js';
 import { SqlRejectedError } from './sql-guard.js';
 import { createSqlSandbox, QueryFailedError } from './sql.js';
 
-/** Real DuckDB instances, numbered, that record whether they were closed. */
+/**
+ * Real DuckDB instances that record whether they were closed. Each one's table `gen` holds its
+ * number (an in-memory table is shared by the instance's connections).
+ */
 function instances() {
   const opened: { id: number; closed: boolean }[] = [];
   const open = async (): Promise<PoolInstance> => {
     const duck = await createDuck({ threads: 1, memoryLimit: '128MB' });
     const rec = { id: opened.length + 1, closed: false };
     opened.push(rec);
+    const c = await duck.connect();
+    await c.run(`CREATE TABLE gen AS SELECT ${rec.id} AS g`);
+    c.closeSync();
     return {
       connect: () => duck.connect(),
       close: () => {
@@ -32,38 +38,35 @@ const setup = async () => {};
 describe('DuckDB pool recycling', () => {
   const genOf = async (conn: Awaited<ReturnType<PoolInstance['connect']>>) =>
     Number((await conn.runAndReadAll('SELECT g FROM gen')).getRowObjectsJson()[0]?.g);
+  /** A query that holds its connection until `release()`; returns once it runs. */
+  const holdConnection = async (pool: DuckPool) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const result = pool.use(async (conn) => {
+      started();
+      await gate;
+      return genOf(conn);
+    });
+    await running;
+    return { result, release };
+  };
 
   test('a recycle sends new queries to a fresh instance; an in-flight query finishes on the old one, which closes after it', async () => {
     const inst = instances();
-    // Each instance's table `gen` holds its number (an in-memory table is shared by the instance's connections).
-    const open = async () => {
-      const i = await inst.open();
-      const c = await i.connect();
-      await c.run(`CREATE TABLE gen AS SELECT ${inst.opened.length} AS g`);
-      c.closeSync();
-      return i;
-    };
-    const pool = await createDuckPool({ open, size: 2, setup, recycleMs: 0 });
+    const pool = await createDuckPool({ open: inst.open, size: 2, setup, recycleMs: 0 });
     try {
       expect(await pool.use(genOf)).toBe(1);
-      let unblock!: () => void;
-      const gate = new Promise<void>((r) => (unblock = r));
-      let started!: () => void;
-      const inFlight = new Promise<void>((r) => (started = r));
-      const slow = pool.use(async (conn) => {
-        started();
-        await gate;
-        return genOf(conn);
-      });
-      await inFlight;
+      const slow = await holdConnection(pool);
       await pool.recycle();
       expect(pool.generation()).toBe(2);
       // The old instance is retired, not closed: a query is still running on it.
       expect(inst.opened[0]!.closed).toBe(false);
       expect(await pool.use(genOf)).toBe(2);
       expect(await Promise.all([pool.use(genOf), pool.use(genOf), pool.use(genOf)])).toEqual([2, 2, 2]);
-      unblock();
-      expect(await slow).toBe(1);
+      slow.release();
+      expect(await slow.result).toBe(1);
       expect(inst.opened[0]!.closed).toBe(true);
       expect(inst.opened[1]!.closed).toBe(false);
       // Without anything in flight the old instance closes at once.
@@ -78,30 +81,14 @@ describe('DuckDB pool recycling', () => {
 
   test('a query waiting for a connection during a recycle gets one of the fresh instance', async () => {
     const inst = instances();
-    const open = async () => {
-      const i = await inst.open();
-      const c = await i.connect();
-      await c.run(`CREATE TABLE gen AS SELECT ${inst.opened.length} AS g`);
-      c.closeSync();
-      return i;
-    };
-    const pool = await createDuckPool({ open, size: 1, setup, recycleMs: 0 });
+    const pool = await createDuckPool({ open: inst.open, size: 1, setup, recycleMs: 0 });
     try {
-      let unblock!: () => void;
-      const gate = new Promise<void>((r) => (unblock = r));
-      let started!: () => void;
-      const holding = new Promise<void>((r) => (started = r));
-      const first = pool.use(async (conn) => {
-        started();
-        await gate;
-        return genOf(conn);
-      });
-      await holding;
+      const first = await holdConnection(pool);
       const waiting = pool.use(genOf); // no free connection: it waits
       await pool.recycle();
       expect(await waiting).toBe(2);
-      unblock();
-      expect(await first).toBe(1);
+      first.release();
+      expect(await first.result).toBe(1);
       expect(inst.opened[0]!.closed).toBe(true);
     } finally {
       pool.close();
