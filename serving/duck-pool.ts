@@ -33,6 +33,8 @@ export type DuckPoolOptions = {
   recycleMs?: number;
   /** Told about a recycle that failed (the current instance keeps serving and it is retried later). */
   onRecycleError?: (e: unknown) => void;
+  /** Told about each fresh instance (its generation number) once it takes queries. */
+  onRecycle?: (generation: number) => void;
 };
 
 type Gen = { id: number; instance: PoolInstance; busy: number; retired: boolean; born: number; slots: Slot[] };
@@ -118,6 +120,7 @@ export async function createDuckPool(opts: DuckPoolOptions): Promise<DuckPool> {
           } else idle.push(s);
         }
         if (old.busy === 0) closeGen(old);
+        opts.onRecycle?.(fresh.id);
       } finally {
         recycling = null;
       }

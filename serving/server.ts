@@ -48,6 +48,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
 
   const version = () => readCurrentVersion(paths);
   const onRecycleError = (e: unknown) => log.warn({ msg: 'Could not open a fresh DuckDB instance; the current one keeps serving', err: errorMessage(e) });
+  const recycled = (pool: string) => (generation: number) => log.debug({ msg: 'Fresh DuckDB instance', pool, generation });
   const pool = await createDuckPool({
     open: () => createDuck({ memoryLimit: cfg.SERVE_DUCKDB_MEMORY_LIMIT, threads: cfg.DUCKDB_THREADS }),
     size: 2,
@@ -55,6 +56,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
     version,
     recycleMs: cfg.SERVE_DUCKDB_RECYCLE_MS,
     onRecycleError,
+    onRecycle: recycled('views'),
   });
   const sql = await createSqlSandbox({
     lakeDir: cfg.LAKE_DIR,
@@ -69,6 +71,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
     currentVersion: version,
     recycleMs: cfg.SERVE_DUCKDB_RECYCLE_MS,
     onRecycleError,
+    onRecycle: recycled('sql'),
   });
 
   const keys = createApiKeyStore(cassandra);

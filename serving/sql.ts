@@ -48,6 +48,7 @@ export type SqlSandboxOptions = {
   /** Replace the DuckDB instance this often (releases its per-file native caches); 0 = never. Default 2 min. */
   recycleMs?: number;
   onRecycleError?: (e: unknown) => void;
+  onRecycle?: (generation: number) => void;
 };
 
 export type SqlSandbox = {
@@ -91,6 +92,7 @@ export async function createSqlSandbox(opts: SqlSandboxOptions): Promise<SqlSand
     ...(opts.refreshMs !== undefined ? { refreshMs: opts.refreshMs } : {}),
     ...(opts.recycleMs !== undefined ? { recycleMs: opts.recycleMs } : {}),
     ...(opts.onRecycleError ? { onRecycleError: opts.onRecycleError } : {}),
+    ...(opts.onRecycle ? { onRecycle: opts.onRecycle } : {}),
   });
 
   async function query(sql: string): Promise<SqlResult> {

@@ -59,7 +59,7 @@ const traffic = createTrafficControl(anvil.url, tps, 42);
 const cfg = stack.config({ ETH_RPC_URLS: anvil.url });
 let cassandra: Awaited<ReturnType<typeof createCassandra>> | null = null;
 
-type Sample = { t: number; rssKb: Record<string, number | null>; head: number; speedLagBlocks: number | null; speedAgeSeconds: number | null; batchLagBlocks: number | null };
+type Sample = { t: number; rssKb: Record<string, number | null>; serveHeapMb: { used: number; external: number } | null; head: number; speedLagBlocks: number | null; speedAgeSeconds: number | null; batchLagBlocks: number | null };
 const samples: Sample[] = [];
 let t0 = Date.now();
 async function sample(): Promise<void> {
@@ -76,10 +76,18 @@ async function sample(): Promise<void> {
       speedAgeSeconds = Number((f.ageSeconds ?? 0).toFixed(1));
     }
   }
+  // serve's JS heap vs native: RSS growth with a flat heap is native (DuckDB, buffers).
+  const serveHeapMb = await fetch(`http://127.0.0.1:${stack.children.serve.port}/metrics`)
+    .then(async (r) => {
+      const text = await r.text();
+      const metric = (name: string) => Math.round(Number(new RegExp(`^chainlake_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 1_048_576);
+      return { used: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
+    })
+    .catch(() => null);
   const v = await readBatchVersion(lakePaths(cfg.LAKE_DIR)).catch(() => null);
   const batchLagBlocks = v?.horizon === null || v?.horizon === undefined ? null : head - v.horizon;
-  samples.push({ t: Math.round((Date.now() - t0) / 1000), rssKb: rss, head, speedLagBlocks, speedAgeSeconds, batchLagBlocks });
-  say(`t=${samples.at(-1)!.t}s head=${head} speedLag=${speedLagBlocks} batchLag=${batchLagBlocks} rssMB=${JSON.stringify(Object.fromEntries(Object.entries(rss).map(([k, x]) => [k, x === null ? null : Math.round(x / 1024)])))}`);
+  samples.push({ t: Math.round((Date.now() - t0) / 1000), rssKb: rss, serveHeapMb, head, speedLagBlocks, speedAgeSeconds, batchLagBlocks });
+  say(`t=${samples.at(-1)!.t}s head=${head} speedLag=${speedLagBlocks} batchLag=${batchLagBlocks} rssMB=${JSON.stringify(Object.fromEntries(Object.entries(rss).map(([k, x]) => [k, x === null ? null : Math.round(x / 1024)])))} serveHeapMB=${JSON.stringify(serveHeapMb)}`);
 }
 
 type LoadResult = { requests: number; errors: number; timeouts: number; non2xx: number; p50: number; p99: number; max: number; rps: number };
