@@ -80,7 +80,7 @@ async function sample(): Promise<void> {
   const serveHeapMb = await fetch(`http://127.0.0.1:${stack.children.serve.port}/metrics`)
     .then(async (r) => {
       const text = await r.text();
-      const metric = (name: string) => Math.round(Number(new RegExp(`^chainlake_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 1_048_576);
+      const metric = (name: string) => Math.round(Number(new RegExp(`^chainlake_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 1_048_576);
       return { used: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes') };
     })
     .catch(() => null);
