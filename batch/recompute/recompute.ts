@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Common } from '../../core/common.js';
@@ -53,8 +53,31 @@ const VIEW_ORDER: Record<BatchView, string> = {
 };
 
 const TOP = 100;
-// Per hour, the number of addresses active in each minute: one sum per bit of addr_hour.minutes.
-const MINUTE_SUMS = Array.from({ length: 60 }, (_, k) => `CAST(sum(CAST((minutes >> ${k}) & 1 AS INTEGER)) AS BIGINT) AS m${k}`).join(', ');
+/**
+ * Transactions Parquet bytes per chunk of target days that inputs.sql computes at once: about
+ * 1 M transactions (3 days of the bench lake), whose ~2 M (hour, address) groups fit in a 2 GB
+ * DuckDB with room to spare. On the bench lake 1–5 days per chunk cost the same CPU; 10 days cost
+ * 13% more, the whole lake at once 40% more (it spills).
+ */
+const CHUNK_TX_BYTES = 64 * 1024 * 1024;
+
+/** Consecutive days grouped into chunks of at most `budget` bytes (a bigger day is a chunk of its own); at least one chunk. */
+export function dayChunks(days: string[], bytesOf: (day: string) => number, budget: number): string[][] {
+  const chunks: string[][] = [];
+  let bytes = 0;
+  for (const day of days) {
+    const b = bytesOf(day);
+    const last = chunks.at(-1);
+    if (last && bytes + b <= budget) {
+      last.push(day);
+      bytes += b;
+    } else {
+      chunks.push([day]);
+      bytes = b;
+    }
+  }
+  return chunks.length ? chunks : [[]];
+}
 
 /** The steps a recompute reports through `onStep`, in order (view steps are named after the view). */
 export type RecomputeStep = 'canonical blocks' | 'block sums' | 'active addresses' | 'top lists' | 'token volume' | BatchView | 'switch';
@@ -65,6 +88,8 @@ export type RecomputeOptions = {
   onStep?: (step: { name: RecomputeStep; ms: number; elapsedMs: number }) => void;
   /** Called when a step starts (for a live progress display). */
   onStepStart?: (name: RecomputeStep) => void;
+  /** Transactions Parquet bytes per chunk of days computed at once (default CHUNK_TX_BYTES). */
+  chunkTxBytes?: number;
 };
 export type RecomputeResult = {
   version: string;
@@ -249,32 +274,53 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     done('canonical blocks', { blocks: blocksIn, days: targetList.length, mode });
 
     // Children of the target days: a block's transactions and transfers are in its day's files.
-    const inputs = sqlFile('inputs', {
-      txs: rawRelationSql('transactions', byTable('transactions', target)),
-      tts: rawRelationSql('token_transfers', byTable('token_transfers', target)),
-      top: TOP,
-      minute_sums: MINUTE_SUMS,
-    });
-    const stmts = inputs.split(/;\s*\n/).filter((x) => x.replace(/--.*$/gm, '').trim().length > 0);
-    const stepOf = (sql: string): RecomputeStep | null => {
-      const m = /CREATE OR REPLACE TEMP TABLE (\w+)/.exec(sql);
-      return ({ blk: 'block sums', addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' } as Record<string, RecomputeStep>)[m?.[1] ?? ''] ?? null;
-    };
-    let current: RecomputeStep | null = null;
-    for (const stmt of stmts) {
-      const next = stepOf(stmt);
-      if (next) {
-        if (current) done(current);
-        current = next;
-        begin(next);
+    // inputs.sql runs once per chunk of consecutive target days (see dayChunks): every table
+    // it builds groups within a day, so chunks give the same rows, and a chunk's groups fit in
+    // memory where the whole lake's (15 M (hour, address) groups) spill to disk.
+    const txFileBytes = new Map(await Promise.all(byTable('transactions', target).map(async (f) => [f, (await stat(f)).size] as const)));
+    const dayBytes = (day: string) => byTable('transactions', new Set([day])).reduce((n, f) => n + (txFileBytes.get(f) ?? 0), 0);
+    const chunks = dayChunks(targetList, dayBytes, opts.chunkTxBytes ?? CHUNK_TX_BYTES);
+    const stepOf = (table: string): RecomputeStep | null =>
+      ({ day_cb: 'block sums', day_addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' } as Record<string, RecomputeStep>)[table] ?? null;
+    const stepMs = new Map<RecomputeStep, number>();
+    const statementTimes = new Map<string, { ms: number; cpuMs: number }>();
+    for (const [i, chunk] of chunks.entries()) {
+      const days = new Set(chunk);
+      const inputs = sqlFile('inputs', {
+        days: `(${chunk.length ? chunk.map(sqlString).join(', ') : "''"})`,
+        txs: rawRelationSql('transactions', byTable('transactions', days)),
+        tts: rawRelationSql('token_transfers', byTable('token_transfers', days)),
+        top: TOP,
+      });
+      let current: RecomputeStep | null = null;
+      for (const written of inputs.split(/;\s*\n/).filter((x) => x.replace(/--.*$/gm, '').trim().length > 0)) {
+        const table = /CREATE OR REPLACE TEMP TABLE (\w+) AS/.exec(written)?.[1] ?? '';
+        // day_* tables are rebuilt per chunk; the others collect every chunk's rows.
+        const stmt = i > 0 && !table.startsWith('day_') ? written.replace(/CREATE OR REPLACE TEMP TABLE (\w+) AS/, 'INSERT INTO $1 BY NAME') : written;
+        const next = stepOf(table);
+        if (next) {
+          current = next;
+          if (!stepMs.has(next)) opts.onStepStart?.(next);
+        }
+        const ts = performance.now();
+        const cpu = process.cpuUsage();
+        await conn.run(stmt);
+        const used = process.cpuUsage(cpu);
+        const ms = performance.now() - ts;
+        if (current) stepMs.set(current, (stepMs.get(current) ?? 0) + ms);
+        const t = statementTimes.get(table) ?? { ms: 0, cpuMs: 0 };
+        statementTimes.set(table, { ms: t.ms + ms, cpuMs: t.cpuMs + (used.user + used.system) / 1000 });
       }
-      const ts = performance.now();
-      const cpu = process.cpuUsage();
-      await conn.run(stmt);
-      const used = process.cpuUsage(cpu);
-      log.debug({ msg: 'Recompute statement', table: /TEMP TABLE (\w+)/.exec(stmt)?.[1], ms: Math.round(performance.now() - ts), cpuMs: Math.round((used.user + used.system) / 1000) });
     }
-    if (current) done(current);
+    for (const t of ['day_cb', 'day_tx', 'day_addr_hour', 'day_addr_day']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+    for (const [table, t] of statementTimes) log.debug({ msg: 'Recompute statement', table, chunks: chunks.length, ms: Math.round(t.ms), cpuMs: Math.round(t.cpuMs) });
+    // The chunks interleave the steps: each is reported once, with its time summed over the chunks.
+    for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) {
+      const ms = Math.round(stepMs.get(name) ?? 0);
+      steps.push({ name, ms });
+      log.debug({ msg: 'Recompute step', step: name, ms, chunks: chunks.length });
+      opts.onStep?.({ name, ms, elapsedMs: Math.round(performance.now() - t0) });
+    }
     const txsIn = Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
     const rowsIn = blocksIn + txsIn;
 
@@ -319,7 +365,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw e;
   } finally {
-    for (const t of ['cb', 'cb_all', 'raw_blocks', 'raw_retractions', 'blk', 'addr_hour', 'addr_day', 'active', 'top_senders', 'top_contracts', 'top_sender_sums', 'top_contract_sums', 'token_day'])
+    for (const t of ['cb', 'cb_all', 'raw_blocks', 'raw_retractions', 'day_cb', 'day_tx', 'day_addr_hour', 'day_addr_day', 'blk', 'active', 'top_senders', 'top_contracts', 'top_sender_sums', 'top_contract_sums', 'token_day'])
       await conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     conn.closeSync();
   }

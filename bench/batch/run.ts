@@ -3,12 +3,18 @@
 //      repeat next to a bare kafkajs drain of the same topic (the ceiling on this machine)
 //  (b) a 10M-tx lake generated with DuckDB → full recompute time + peak RSS, 1-day incremental
 //      time (targets 10 s, 1 s, 4 GB), and the baseline: a plain DuckDB COPY of the same txs.
-// Usage: tsx bench/batch/run.ts [--skip-compact] [--skip-recompute] [--txs N] [--compact-repeats N] [--lake-txs N] [--rolls-per-day N] [--keep-lake]
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// Usage: tsx bench/batch/run.ts [--skip-compact] [--skip-recompute] [--txs N] [--compact-repeats N] [--lake-txs N] [--rolls-per-day N]
+//        [--keep-lake | --lake DIR] [--repeats N] [--compare FILE] [--keep-views]
+//  --lake DIR      generate the lake into DIR once (DIR/lake-complete marks it done) and reuse it later;
+//                  each run links it into DIR/run-<impl> (hard links), so the generated files stay as they are
+//  --repeats N     N rounds of: COPY baseline, then full + incremental recompute of each implementation
+//  --compare FILE  also time the recompute() exported by FILE (e.g. a copy of the previous code), alternating
+//  --keep-views    keep DIR/run-<impl>/views of the last round (to compare two implementations' output)
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { compactFetchSettings, createCompactor } from '../../batch/compact/compactor.js';
@@ -17,7 +23,7 @@ import { createLogger } from '../../core/logger.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
 import { createShutdown } from '../../core/shutdown.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { createDuck, type LakePaths, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
 import { rawFileName } from '../../storage/lake-views.js';
 import { generateChain } from '../../test/batch/fixtures.js';
 import { createRecordProducer } from '../../test/batch/kafka-helpers.js';
@@ -29,6 +35,12 @@ const numArg = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const HERE = dirname(fileURLToPath(import.meta.url));
+if (flag('--help')) {
+  // The usage is the header comment of this file.
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  process.stdout.write(`${header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
 const CHAIN = 1;
 const out: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length } };
 
@@ -129,39 +141,52 @@ async function bareConsume(kafka: Kafka, topic: string, maxMessageBytes: number)
   return { seconds, records, bytes };
 }
 
-function runChild(lake: string, mode: 'full' | 'incremental'): Promise<Record<string, unknown>> {
+/** One recompute in a child process (its own peak RSS); `module` times another implementation. */
+function runChild(lake: string, mode: 'full' | 'incremental', module?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'recompute-child.ts'), mode], {
-      env: { ...process.env, LAKE_DIR: lake, LOG_LEVEL: 'warn', FINALITY_DEPTH: '64' },
+    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'recompute-child.ts'), mode, ...(module ? [resolvePath(module)] : [])], {
+      env: { ...process.env, LAKE_DIR: lake, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', FINALITY_DEPTH: '64' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let s = '';
     child.stdout.on('data', (d: Buffer) => (s += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(s.trim().split('\n').pop()!)) : reject(new Error(`recompute child exited ${code}`))));
+    child.once('exit', (code) => {
+      const lines = s.trim().split('\n');
+      // Anything before the result line (logs, with LOG_LEVEL=debug the per-statement times) goes to stderr.
+      if (lines.length > 1) process.stderr.write(`${lines.slice(0, -1).join('\n')}\n`);
+      code === 0 ? resolve(JSON.parse(lines.at(-1)!)) : reject(new Error(`recompute child exited ${code}`));
+    });
   });
 }
 
-async function benchRecompute(totalTxs: number, rollsPerDay: number) {
-  const lake = await mkdtemp(join(tmpdir(), 'chainlake-bench-lake-'));
-  const paths = lakePaths(lake);
-  const days = 30;
+const LAKE_DAYS = 30;
+
+/**
+ * The bench lake: <root>/raw holds LAKE_DAYS generated days, <root>/next/raw the day that arrives
+ * for the incremental run. Generated once; with --lake DIR an existing one is reused.
+ */
+async function ensureLake(root: string, totalTxs: number, rollsPerDay: number): Promise<{ generateSeconds: number | null; files: number }> {
+  const paths = lakePaths(root);
+  const nextPaths = lakePaths(join(root, 'next'));
+  const countFiles = async () => (await readdir(paths.raw, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
+  if (existsSync(join(root, 'lake-complete'))) return { generateSeconds: null, files: await countFiles() };
+  await rm(root, { recursive: true, force: true });
   const txsPerBlock = 150;
   const partitions = 3;
-  const blocksPerDay = Math.ceil(totalTxs / days / txsPerBlock);
+  const blocksPerDay = Math.ceil(totalTxs / LAKE_DAYS / txsPerBlock);
   const template = readFileSync(join(HERE, 'gen-lake.sql'), 'utf8');
   const duck = await createDuck({ threads: 2, memoryLimit: '2GB' });
   const conn = await duck.connect();
   const tables = ['blocks', 'transactions', 'token_transfers', 'retractions'] as const;
-  let fileCount = 0;
   // Written like compaction: per roll (a block range) and partition, one file per table and day,
   // named by the partition's offset range and the number of files of that range.
-  const genDay = async (d: number, firstBlock: number, blocks: number) => {
+  const genDay = async (into: LakePaths, d: number, firstBlock: number, blocks: number) => {
     const dayStart = Date.UTC(2026, 0, 1) / 1000 + d * 86400;
     const day = new Date(dayStart * 1000).toISOString().slice(0, 10);
     const vars: Record<string, string | number> = { chain_id: CHAIN, first_block: firstBlock, blocks, day_start: dayStart, txs_per_block: txsPerBlock, partitions, reorg_every: 97 };
     const sql = template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(vars[k]));
     for (const stmt of sql.split(/;\s*\n/).filter((x) => x.trim())) await conn.run(stmt);
-    for (const t of tables) await mkdir(paths.rawPartition(t, CHAIN, day), { recursive: true });
+    for (const t of tables) await mkdir(into.rawPartition(t, CHAIN, day), { recursive: true });
     const perRoll = Math.ceil(blocks / rollsPerDay);
     for (let lo = firstBlock; lo < firstBlock + blocks; lo += perRoll) {
       const hi = Math.min(lo + perRoll, firstBlock + blocks) - 1;
@@ -179,38 +204,70 @@ async function benchRecompute(totalTxs: number, rollsPerDay: number) {
         for (const t of tables) {
           const where = `kafka_partition = ${r.p} AND ${t === 'blocks' || t === 'retractions' ? inRoll : `block_number BETWEEN ${lo} AND ${hi}`}`;
           if (Number((await queryRows(conn, `SELECT count(*) n FROM lake_${t} WHERE ${where}`))[0]?.n) === 0) continue;
-          await conn.run(`COPY (SELECT * FROM lake_${t} WHERE ${where}) TO ${sqlString(join(paths.rawPartition(t, CHAIN, day), name))} (FORMAT parquet, COMPRESSION zstd)`);
-          fileCount++;
+          await conn.run(`COPY (SELECT * FROM lake_${t} WHERE ${where}) TO ${sqlString(join(into.rawPartition(t, CHAIN, day), name))} (FORMAT parquet, COMPRESSION zstd)`);
         }
       }
     }
   };
   const t0 = performance.now();
-  for (let d = 0; d < days; d++) await genDay(d, 1 + d * blocksPerDay, blocksPerDay);
-  const genS = (performance.now() - t0) / 1000;
-  // Baseline: DuckDB rewriting the same transactions to one ZSTD Parquet file, nothing else.
-  const t1 = performance.now();
-  await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})) TO ${sqlString(join(lake, 'baseline.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
-  const baselineS = (performance.now() - t1) / 1000;
-  const full = await runChild(lake, 'full');
+  for (let d = 0; d < LAKE_DAYS; d++) await genDay(paths, d, 1 + d * blocksPerDay, blocksPerDay);
   // One more day arrives (and the day before gets new blocks past the old horizon): incremental.
-  await genDay(days, 1 + days * blocksPerDay, blocksPerDay);
-  const inc = await runChild(lake, 'incremental');
+  await genDay(nextPaths, LAKE_DAYS, 1 + LAKE_DAYS * blocksPerDay, blocksPerDay);
+  conn.closeSync();
+  duck.close();
+  await writeFile(join(root, 'lake-complete'), `${JSON.stringify({ totalTxs, rollsPerDay, blocksPerDay, txsPerBlock })}\n`);
+  return { generateSeconds: +((performance.now() - t0) / 1000).toFixed(1), files: await countFiles() };
+}
+
+/** Hard links, so a run's lake costs no copy and the generated files stay untouched. */
+const linkTree = (from: string, to: string) => execFileSync('cp', ['-al', `${from}/.`, to]);
+
+async function benchRecompute(root: string, totalTxs: number, rollsPerDay: number, repeats: number, compare: string | undefined) {
+  const lake = await ensureLake(root, totalTxs, rollsPerDay);
+  const paths = lakePaths(root);
+  const duck = await createDuck({ threads: 2, memoryLimit: '2GB' });
+  const conn = await duck.connect();
+  const txs = Number((await queryRows(conn, `SELECT count(*) n FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})`))[0]?.n);
+  const impls: { name: string; module?: string }[] = [{ name: 'current' }, ...(compare ? [{ name: 'compare', module: compare }] : [])];
+  const runs: Record<string, unknown>[] = [];
+  for (let i = 0; i < repeats; i++) {
+    // Baseline: DuckDB rewriting the same transactions to one ZSTD Parquet file, nothing else.
+    const baselineFile = join(root, 'baseline.parquet');
+    const t1 = performance.now();
+    const cpu1 = process.cpuUsage();
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})) TO ${sqlString(baselineFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    const baselineS = +((performance.now() - t1) / 1000).toFixed(2);
+    const copyCpu = process.cpuUsage(cpu1);
+    await rm(baselineFile, { force: true });
+    // CPU seconds (all DuckDB threads) swing less than wall seconds on a shared machine.
+    const run: Record<string, unknown> = { loadAverage: loadavg().map((x) => +x.toFixed(1)), baselineCopySeconds: baselineS, baselineCopyCpuSeconds: +((copyCpu.user + copyCpu.system) / 1e6).toFixed(2) };
+    // Alternate the implementations within a repeat (order flipped every repeat).
+    for (const impl of i % 2 === 0 ? impls : [...impls].reverse()) {
+      const work = join(root, `run-${impl.name}`);
+      await rm(work, { recursive: true, force: true });
+      await mkdir(join(work, 'raw'), { recursive: true });
+      linkTree(paths.raw, join(work, 'raw'));
+      const full = await runChild(work, 'full', impl.module);
+      linkTree(join(root, 'next', 'raw'), join(work, 'raw'));
+      const inc = await runChild(work, 'incremental', impl.module);
+      if (!flag('--keep-views')) await rm(work, { recursive: true, force: true });
+      run[impl.name] = { full: { ...full, seconds: +((full.ms as number) / 1000).toFixed(2) }, incremental: { ...inc, seconds: +((inc.ms as number) / 1000).toFixed(2) }, fullOverBaseline: +((full.ms as number) / 1000 / baselineS).toFixed(2) };
+    }
+    runs.push(run);
+    process.stderr.write(`${JSON.stringify(run)}\n`);
+  }
   conn.closeSync();
   duck.close();
   out.recompute = {
-    lakeTxs: days * blocksPerDay * txsPerBlock,
-    days,
-    lake: { files: fileCount, rollsPerDay, partitions, mb: Math.round((await dirBytes(paths.raw)) / 1e6), reorgedHeights: '1 in 97' },
-    generateSeconds: +genS.toFixed(1),
-    baselineCopySeconds: +baselineS.toFixed(2),
-    full: { ...full, seconds: +((full.ms as number) / 1000).toFixed(2) },
-    incremental: { ...inc, seconds: +((inc.ms as number) / 1000).toFixed(2) },
+    lakeTxs: txs,
+    days: LAKE_DAYS,
+    lake: { dir: root, files: lake.files, rollsPerDay, partitions: 3, mb: Math.round((await dirBytes(paths.raw)) / 1e6), reorgedHeights: '1 in 97' },
+    generateSeconds: lake.generateSeconds,
+    runs,
+    ...(compare ? { compare } : {}),
     targets: { fullSeconds: 10, incrementalSeconds: 1, rssMB: 4096 },
     duckdb: { threads: process.env.DUCKDB_THREADS ?? '2', memoryLimit: process.env.DUCKDB_MEMORY_LIMIT ?? '2GB' },
   };
-  if (flag('--keep-lake')) out.recompute = { ...(out.recompute as object), lakeDir: lake };
-  else await rm(lake, { recursive: true, force: true });
 }
 
 async function dirBytes(dir: string): Promise<number> {
@@ -219,7 +276,16 @@ async function dirBytes(dir: string): Promise<number> {
   return n;
 }
 
+const strArg = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 if (!flag('--skip-compact')) await benchCompaction(numArg('--txs', 500_000), numArg('--compact-repeats', 1));
-if (!flag('--skip-recompute')) await benchRecompute(numArg('--lake-txs', 10_000_000), numArg('--rolls-per-day', 24));
+if (!flag('--skip-recompute')) {
+  const given = strArg('--lake');
+  const root = given ? resolvePath(given) : await mkdtemp(join(tmpdir(), 'chainlake-bench-lake-'));
+  await benchRecompute(root, numArg('--lake-txs', 10_000_000), numArg('--rolls-per-day', 24), numArg('--repeats', 1), strArg('--compare'));
+  if (!given && !flag('--keep-lake')) await rm(root, { recursive: true, force: true });
+}
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 process.exit(0);
