@@ -46,7 +46,7 @@ export const configSpec = {
   INGEST_CONCURRENCY: [posInt, '8', 'Blocks fetched in parallel during backfill'],
   POLL_INTERVAL_MS: [posInt, '250', 'Head polling interval'],
   REORG_WINDOW: [posInt, '128', 'Block hashes remembered for reorg detection'],
-  FINALITY_DEPTH: [nonNegInt, '64', 'Blocks behind the newest lake block the batch horizon stays'],
+  FINALITY_DEPTH: [nonNegInt, '64', 'Blocks the batch horizon stays behind the lake (behind the newest block of its least advanced Kafka partition)'],
   INGEST_METRICS_PORT: [port, '9464', 'ingest: /metrics, /health, /ready'],
 
   // kafka
