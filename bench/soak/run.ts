@@ -3,6 +3,10 @@
 // --minutes. Samples every child's RSS (/proc/<pid>/status VmRSS), the speed-view and batch
 // lag behind the chain head every 30 s; prints one JSON document on stdout.
 //   npx tsx bench/soak/run.ts --minutes 10 [--tps 20] [--connections 2] [--rate 20]
+//                             [--endpoints latest,stats,sql] [--sql 'SELECT …']
+// --endpoints picks the API load (comma-separated subset of latest, stats, sql, or none), to
+// see which request type drives serve's memory; default all three. --sql replaces the small
+// SQL query (default: count and max over the raw blocks view).
 // Uses the Kafka and Cassandra of KAFKA_BROKERS / CASSANDRA_CONTACT_POINTS (a fresh keyspace
 // and topic prefix); nothing is faulted here — see test/faults for that.
 import { benchArgs } from '../util.js';
@@ -22,12 +26,22 @@ const flags = benchArgs(import.meta.url, {
     connections: { type: 'string', default: '2' },
     rate: { type: 'string', default: '20' },
     'sample-seconds': { type: 'string', default: '30' },
+    endpoints: { type: 'string', default: 'latest,stats,sql' },
+    sql: { type: 'string', default: 'SELECT count(*) AS n, max(number) AS head FROM blocks' },
   });
 const minutes = Number(flags.minutes);
 const tps = Number(flags.tps);
 const connections = Number(flags.connections);
 const rate = Number(flags.rate);
 const sampleMs = Number(flags['sample-seconds']) * 1000;
+const ENDPOINTS = ['latest', 'stats', 'sql'] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
+const endpointList = flags.endpoints === 'none' ? [] : flags.endpoints.split(',').map((e) => e.trim());
+if (!endpointList.every((e): e is Endpoint => (ENDPOINTS as readonly string[]).includes(e))) {
+  process.stderr.write(`soak: --endpoints must be 'none' or a comma-separated subset of ${ENDPOINTS.join(',')}\n`);
+  process.exit(2);
+}
+const endpoints = new Set<Endpoint>(endpointList);
 if (!(minutes > 0) || !(tps >= 20) || !(connections >= 1) || !(rate > 0) || !(sampleMs >= 1000)) {
   process.stderr.write('soak: --minutes must be > 0, --tps ≥ 20, --connections ≥ 1, --rate > 0 and --sample-seconds ≥ 1\n');
   process.exit(2);
@@ -119,9 +133,11 @@ try {
   const api = `http://127.0.0.1:${stack.children.serve.port}/api/v1`;
   const durationS = Math.max(10, Math.round(minutes * 60));
   const loads = await Promise.all([
-    load('blocks_latest', `${api}/blocks/latest?limit=20`, {}, durationS),
-    load('stats_24h', `${api}/stats?granularity=hour`, {}, durationS),
-    load('sql_small', `${api}/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT count(*) AS n, max(number) AS head FROM blocks' }) }, durationS),
+    endpoints.has('latest') ? load('blocks_latest', `${api}/blocks/latest?limit=20`, {}, durationS) : null,
+    endpoints.has('stats') ? load('stats_24h', `${api}/stats?granularity=hour`, {}, durationS) : null,
+    endpoints.has('sql') ? load('sql_small', `${api}/sql`, { method: 'POST', body: JSON.stringify({ sql: flags.sql }) }, durationS) : null,
+    // No API load: still soak for the same time.
+    endpoints.size === 0 ? sleep(durationS * 1000).then(() => null) : null,
   ]);
   clearInterval(timer);
   await sample();
@@ -134,7 +150,9 @@ try {
     targetTps: tps,
     txsSent: traffic.sent(),
     chainBlocks: last.head - first.head,
-    api: Object.fromEntries(loads),
+    endpoints: [...endpoints],
+    sql: flags.sql,
+    api: Object.fromEntries(loads.filter((l) => l !== null)),
     sqlProbeStatus: sqlProbe.status,
     rssKb: {
       start: first.rssKb,
