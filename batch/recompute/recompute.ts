@@ -166,9 +166,10 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     stepStart = performance.now();
     opts.onStepStart?.(name);
   };
-  const done = (name: RecomputeStep, extra: Record<string, unknown> = {}) => {
+  /** Record a finished step that took `ms` (default: since its begin()). */
+  const done = (name: RecomputeStep, extra: Record<string, unknown> = {}, took?: number) => {
     const now = performance.now();
-    const ms = Math.round(now - stepStart);
+    const ms = Math.round(took ?? now - stepStart);
     steps.push({ name, ms });
     log.debug({ msg: 'Recompute step', step: name, ms, ...extra });
     opts.onStep?.({ name, ms, elapsedMs: Math.round(now - t0) });
@@ -277,9 +278,11 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     // inputs.sql runs once per chunk of consecutive target days (see dayChunks): every table
     // it builds groups within a day, so chunks give the same rows, and a chunk's groups fit in
     // memory where the whole lake's (15 M (hour, address) groups) spill to disk.
-    const txFileBytes = new Map(await Promise.all(byTable('transactions', target).map(async (f) => [f, (await stat(f)).size] as const)));
-    const dayBytes = (day: string) => byTable('transactions', new Set([day])).reduce((n, f) => n + (txFileBytes.get(f) ?? 0), 0);
-    const chunks = dayChunks(targetList, dayBytes, opts.chunkTxBytes ?? CHUNK_TX_BYTES);
+    const dayBytes = new Map<string, number>();
+    const targetTxFiles = files.filter((f) => f.table === 'transactions' && target.has(f.day));
+    const sizes = await Promise.all(targetTxFiles.map(async (f) => (await stat(f.path)).size));
+    targetTxFiles.forEach((f, i) => dayBytes.set(f.day, (dayBytes.get(f.day) ?? 0) + sizes[i]!));
+    const chunks = dayChunks(targetList, (day) => dayBytes.get(day) ?? 0, opts.chunkTxBytes ?? CHUNK_TX_BYTES);
     const stepOf = (table: string): RecomputeStep | null =>
       ({ day_cb: 'block sums', day_addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' } as Record<string, RecomputeStep>)[table] ?? null;
     const stepMs = new Map<RecomputeStep, number>();
@@ -315,12 +318,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     for (const t of ['day_cb', 'day_tx', 'day_addr_hour', 'day_addr_day']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
     for (const [table, t] of statementTimes) log.debug({ msg: 'Recompute statement', table, chunks: chunks.length, ms: Math.round(t.ms), cpuMs: Math.round(t.cpuMs) });
     // The chunks interleave the steps: each is reported once, with its time summed over the chunks.
-    for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) {
-      const ms = Math.round(stepMs.get(name) ?? 0);
-      steps.push({ name, ms });
-      log.debug({ msg: 'Recompute step', step: name, ms, chunks: chunks.length });
-      opts.onStep?.({ name, ms, elapsedMs: Math.round(performance.now() - t0) });
-    }
+    for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) done(name, { chunks: chunks.length }, stepMs.get(name) ?? 0);
     const txsIn = Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
     const rowsIn = blocksIn + txsIn;
 
