@@ -6,9 +6,9 @@
 // Recycling: an instance keeps ~40 KB of native memory per distinct Parquet file it has read
 // until it is closed (footer/metadata caches), so a long-lived one grows with the lake's file
 // churn (a loop over 1,500 new files: 114 → 179 MB, 123 MB when recycled every 100 files; the
-// soak's remaining growth of serve is elsewhere, see BENCHMARKS.md). Every recycleMs the pool opens a fresh instance with connections
-// already set up, sends new queries to it, and closes the old instance once its last in-flight
-// query has finished. No query waits for the swap and none runs on a closed connection.
+// soak's remaining growth of serve is elsewhere, see BENCHMARKS.md). Every recycleMs the pool
+// opens a fresh instance with connections already set up, sends new queries to it, and closes
+// the old instance once its last in-flight query has finished. No query waits for the swap and none runs on a closed connection.
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** An instance the pool can connect to and close. */
@@ -92,6 +92,10 @@ export async function createDuckPool(opts: DuckPoolOptions): Promise<DuckPool> {
       if (s.gen.busy === 0) closeGen(s.gen);
       return;
     }
+    offer(s);
+  };
+  /** A free slot goes to the longest-waiting query, or back to the idle list. */
+  const offer = (s: Slot) => {
     const w = waiters.shift();
     if (w) {
       s.gen.busy++;
@@ -113,13 +117,7 @@ export async function createDuckPool(opts: DuckPoolOptions): Promise<DuckPool> {
         // Idle slots of the old instance are dropped; busy ones close the instance on release.
         idle = idle.filter((s) => s.gen !== old);
         current = fresh;
-        for (const s of fresh.slots) {
-          const w = waiters.shift();
-          if (w) {
-            fresh.busy++;
-            w(s);
-          } else idle.push(s);
-        }
+        for (const s of fresh.slots) offer(s);
         if (old.busy === 0) closeGen(old);
         opts.onRecycle?.(fresh.id);
       } finally {
