@@ -142,35 +142,46 @@ async function dirs(path: string): Promise<string[]> {
   }
 }
 
-/** Every raw file on disk (complete or not), optionally of one chain. */
+/** Every raw file on disk (complete or not), optionally of one chain. Directories are read concurrently. */
 export async function listAllRawFiles(paths: LakePaths, chainId?: number): Promise<RawFile[]> {
-  const out: RawFile[] = [];
-  for (const table of RAW_TABLES) {
-    for (const chainDir of await dirs(paths.rawTable(table))) {
-      const cm = /^chain=(\d+)$/.exec(chainDir);
-      if (!cm || (chainId !== undefined && Number(cm[1]) !== chainId)) continue;
-      for (const dayDir of await dirs(join(paths.rawTable(table), chainDir))) {
-        const dm = /^date=(\d{4}-\d{2}-\d{2})$/.exec(dayDir);
-        if (!dm) continue;
-        const dir = join(paths.rawTable(table), chainDir, dayDir);
-        let names: string[];
-        try {
-          names = await readdir(dir);
-        } catch {
-          continue;
-        }
-        for (const name of names) {
-          const loc = { table, chainId: Number(cm[1]), day: dm[1] as string, path: join(dir, name), rel: `${table}/${chainDir}/${dayDir}/${name}` };
-          const f = parseRawFileName(name);
-          if (f) out.push({ ...f, ...loc });
-          const spans = f ? null : parseMergedFileName(name);
-          if (spans) out.push({ partition: -1, first: -1, last: -1, files: 1, spans, ...loc });
+  const dayDirs: { table: RawTable; chainDir: string; dayDir: string; chain: number; day: string }[] = [];
+  await Promise.all(
+    RAW_TABLES.map(async (table) => {
+      for (const chainDir of await dirs(paths.rawTable(table))) {
+        const cm = /^chain=(\d+)$/.exec(chainDir);
+        if (!cm || (chainId !== undefined && Number(cm[1]) !== chainId)) continue;
+        for (const dayDir of await dirs(join(paths.rawTable(table), chainDir))) {
+          const dm = /^date=(\d{4}-\d{2}-\d{2})$/.exec(dayDir);
+          if (dm) dayDirs.push({ table, chainDir, dayDir, chain: Number(cm[1]), day: dm[1] as string });
         }
       }
-    }
-  }
-  return out;
+    }),
+  );
+  const perDir = await Promise.all(
+    dayDirs.map(async ({ table, chainDir, dayDir, chain, day }) => {
+      const dir = join(paths.rawTable(table), chainDir, dayDir);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return [];
+      }
+      const out: RawFile[] = [];
+      for (const name of names) {
+        const loc = { table, chainId: chain, day, path: join(dir, name), rel: `${table}/${chainDir}/${dayDir}/${name}` };
+        const f = parseRawFileName(name);
+        if (f) out.push({ ...f, ...loc });
+        const spans = f ? null : parseMergedFileName(name);
+        if (spans) out.push({ partition: -1, first: -1, last: -1, files: 1, spans, ...loc });
+      }
+      return out;
+    }),
+  );
+  return perDir.flat();
 }
+
+/** Order of raw files: by relative path, code unit by code unit (stable across locales, and cheap). */
+const byRel = (a: RawFile, b: RawFile): number => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
 
 /**
  * Files of complete offset ranges only: every file the compactor wrote for the range is in place
@@ -187,7 +198,7 @@ export function completeRanges(files: RawFile[]): RawFile[] {
     const visible = (f: RawFile) =>
       !isSuperseded(f, mergedByDir.get(dirKey(f)) ?? []) &&
       (f.spans !== undefined || complete.has(f) || merged.some((m) => m.chainId === f.chainId && covers(m, fileSpans(f)[0]!)));
-    return files.filter(visible).sort((a, b) => a.rel.localeCompare(b.rel));
+    return files.filter(visible).sort(byRel);
   }
   const groups = new Map<string, RawFile[]>();
   for (const f of files) {
@@ -198,7 +209,7 @@ export function completeRanges(files: RawFile[]): RawFile[] {
   }
   const out: RawFile[] = [];
   for (const g of groups.values()) if (g.length === g[0]!.files) out.push(...g);
-  return out.sort((a, b) => a.rel.localeCompare(b.rel));
+  return out.sort(byRel);
 }
 
 export const listRawFiles = async (paths: LakePaths, chainId?: number): Promise<RawFile[]> => completeRanges(await listAllRawFiles(paths, chainId));
