@@ -210,6 +210,11 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
       const last = (await queryRows(conn, `SELECT max(day) AS d FROM ${prevSeries}`))[0]?.d;
       ({ trusted, scope } = incrementalScope(changed, last === null || last === undefined ? null : String(last), Object.keys(dayFiles)));
     }
+    // Canonical blocks (≤ the horizon below). The rule needs every record of a height: a full run
+    // reads all block files, an incremental run those of `scope` (see incrementalScope). Blocks
+    // are small: they are read once into a temp table.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', byTable('blocks', scope))}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', byTable('retractions', scope))}`);
     // horizon = min over Kafka partitions of the newest block in that partition's files −
     // FINALITY_DEPTH. Each partition's files hold a prefix of its offsets, but partitions are
     // compacted side by side and one can lag another by a few blocks (a roll cut between two
@@ -217,30 +222,25 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     // would then claim heights the lagging partition has not delivered yet (or whose retraction
     // it has not). A partition's prefix that holds height h holds everything that partition was
     // sent before h, so the lake is complete below every partition's newest block.
-    // An incremental run takes the per-partition max over the scope's block files: heights above
-    // the previous horizon lie on or after the last day of the previous series, which is in scope
-    // (incrementalScope), so a scope max above the previous horizon is that partition's max.
+    // An incremental run takes the per-partition max over the scope's blocks (raw_blocks): heights
+    // above the previous horizon lie on or after the last day of the previous series, which is in
+    // scope (incrementalScope), so a scope max above the previous horizon is that partition's max.
     // Otherwise (a partition missing from the scope, or not past the previous horizon there) it
     // reads every block file.
-    const partitionMaxOf = async (list: string[]): Promise<Record<string, number>> => {
-      const rows = await queryRows(conn, `SELECT kafka_partition AS p, max(number) AS m FROM ${rawRelationSql('blocks', list)} GROUP BY 1`);
+    const partitionMaxOf = async (rel: string): Promise<Record<string, number>> => {
+      const rows = await queryRows(conn, `SELECT kafka_partition AS p, max(number) AS m FROM ${rel} GROUP BY 1`);
       return Object.fromEntries(rows.map((r) => [String(r.p), Number(r.m)]));
     };
     let partitionMax: Record<string, number> | null = null;
     if (scope && prev?.horizon != null && prev.partitionMax) {
-      const inScope = await partitionMaxOf(byTable('blocks', scope));
+      const inScope = await partitionMaxOf('raw_blocks');
       const prevHorizon = prev.horizon;
       const known = new Set([...Object.keys(prev.partitionMax), ...Object.keys(inScope)]);
       if ([...known].every((p) => (inScope[p] ?? -1) > prevHorizon)) partitionMax = inScope;
     }
-    partitionMax ??= await partitionMaxOf(byTable('blocks'));
+    partitionMax ??= await partitionMaxOf(scope ? rawRelationSql('blocks', byTable('blocks')) : 'raw_blocks');
     const maxes = Object.values(partitionMax);
     const horizon = maxes.length === 0 ? null : Math.min(...maxes) - config.FINALITY_DEPTH;
-    // Canonical blocks ≤ horizon. The rule needs every record of a height: a full run reads all
-    // block files, an incremental run those of `scope` (see incrementalScope). Blocks are small:
-    // they are read once into a temp table.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', byTable('blocks', scope))}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', byTable('retractions', scope))}`);
     const trustedList = trusted ? `(${[...trusted].map(sqlString).join(', ')})` : null;
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT * FROM (

@@ -26,7 +26,10 @@ WITH rec_tx AS (
          count(*) FILTER (WHERE status = 0) AS failed_txs,
          sum(fee) AS fees,
          -- Value moves only when the tx succeeded (the speed views count it the same way).
-         sum(u256_l0(value)) FILTER (WHERE status = 1) AS v0, sum(u256_l1(value)) FILTER (WHERE status = 1) AS v1, sum(u256_l2(value)) FILTER (WHERE status = 1) AS v2,
+         -- The upper limbs are summed only where a value has them (a sum over no rows is NULL, read as 0 by u256_fmt).
+         sum(u256_l0(value)) FILTER (WHERE status = 1) AS v0,
+         sum(u256_l1(value)) FILTER (WHERE status = 1 AND length(value) > 26) AS v1,
+         sum(u256_l2(value)) FILTER (WHERE status = 1 AND length(value) > 52) AS v2,
          count(*) FILTER (WHERE tx_class = 'contract_creation' AND status = 1) AS contracts_created
   FROM day_tx
   GROUP BY ALL

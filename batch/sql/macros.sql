@@ -1,7 +1,8 @@
 -- Exact uint256 sums in DuckDB. Values are decimal strings of up to 78 digits; each is split
 -- into three 26-digit limbs summed as HUGEINT (no overflow below ~1.7e12 rows), then the
 -- carries are propagated and the result is printed as a decimal string again.
-CREATE OR REPLACE TEMP MACRO u256_l0(s) AS CAST(right(s, 26) AS HUGEINT);
+-- (Most values fit in the low limb: those skip the substring.)
+CREATE OR REPLACE TEMP MACRO u256_l0(s) AS CASE WHEN length(s) <= 26 THEN CAST(s AS HUGEINT) ELSE CAST(right(s, 26) AS HUGEINT) END;
 CREATE OR REPLACE TEMP MACRO u256_l1(s) AS CASE WHEN length(s) > 26 THEN CAST(right(left(s, length(s) - 26), 26) AS HUGEINT) ELSE CAST(0 AS HUGEINT) END;
 CREATE OR REPLACE TEMP MACRO u256_l2(s) AS CASE WHEN length(s) > 52 THEN CAST(left(s, length(s) - 52) AS HUGEINT) ELSE CAST(0 AS HUGEINT) END;
 CREATE OR REPLACE TEMP MACRO u256_base() AS CAST('100000000000000000000000000' AS HUGEINT);
