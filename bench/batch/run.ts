@@ -10,6 +10,11 @@
 //  --repeats N     N rounds of: COPY baseline, then full + incremental recompute of each implementation
 //  --compare FILE  also time the recompute() exported by FILE (e.g. a copy of the previous code), alternating
 //  --keep-views    keep DIR/run-<impl>/views of the last round (to compare two implementations' output)
+//  --small-files   recompute over every roll's small files, as a lake compacted with COMPACT_MERGE_CLOSED_DAYS=false;
+//                  by default the closed days are merged into one file per table and day first, as the compactor
+//                  does by default (the merged lake is built once into DIR/merged; the day that closes when the
+//                  new day arrives is merged before the incremental run, untimed, as compaction would)
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -18,6 +23,7 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import { compactFetchSettings, createCompactor } from '../../batch/compact/compactor.js';
+import { mergeClosedDays } from '../../batch/compact/merge.js';
 import { parseConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
@@ -222,12 +228,35 @@ async function ensureLake(root: string, totalTxs: number, rollsPerDay: number): 
 /** Hard links, so a run's lake costs no copy and the generated files stay untouched. */
 const linkTree = (from: string, to: string) => execFileSync('cp', ['-al', `${from}/.`, to]);
 
+/** Merge the closed days of the lake at `dir` like the compactor (superseded files deleted at once). */
+async function mergeLake(conn: DuckDBConnection, dir: string): Promise<{ days: number; seconds: number }> {
+  const t0 = performance.now();
+  const r = await mergeClosedDays(conn, lakePaths(dir), CHAIN, { keepMs: 0, logger: createLogger({ level: 'warn', pretty: false }) });
+  return { days: r.days, seconds: +((performance.now() - t0) / 1000).toFixed(1) };
+}
+
+/** DIR/merged: the generated lake with its closed days merged, built once from hard links of DIR/raw. */
+async function ensureMergedLake(conn: DuckDBConnection, root: string): Promise<{ dir: string; mergeSeconds: number | null }> {
+  const dir = join(root, 'merged');
+  if (existsSync(join(dir, 'complete'))) return { dir, mergeSeconds: null };
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'raw'), { recursive: true });
+  linkTree(join(root, 'raw'), join(dir, 'raw'));
+  const { seconds } = await mergeLake(conn, dir);
+  await writeFile(join(dir, 'complete'), '');
+  return { dir, mergeSeconds: seconds };
+}
+
 async function benchRecompute(root: string, totalTxs: number, rollsPerDay: number, repeats: number, compare: string | undefined) {
   const lake = await ensureLake(root, totalTxs, rollsPerDay);
   const paths = lakePaths(root);
   const duck = await createDuck({ threads: 2, memoryLimit: '2GB' });
   const conn = await duck.connect();
   const txs = Number((await queryRows(conn, `SELECT count(*) n FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})`))[0]?.n);
+  const smallFiles = flag('--small-files');
+  const merged = smallFiles ? null : await ensureMergedLake(conn, root);
+  const base = merged ? join(merged.dir, 'raw') : paths.raw;
+  const files = (await readdir(base, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
   const impls: { name: string; module?: string }[] = [{ name: 'current' }, ...(compare ? [{ name: 'compare', module: compare }] : [])];
   const runs: Record<string, unknown>[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -246,12 +275,14 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
       const work = join(root, `run-${impl.name}`);
       await rm(work, { recursive: true, force: true });
       await mkdir(join(work, 'raw'), { recursive: true });
-      linkTree(paths.raw, join(work, 'raw'));
+      linkTree(base, join(work, 'raw'));
       const full = await runChild(work, 'full', impl.module);
       linkTree(join(root, 'next', 'raw'), join(work, 'raw'));
+      // The new day closes the day before it: the compactor merges that one (not timed here).
+      const mergedBeforeIncremental = merged ? await mergeLake(conn, work) : null;
       const inc = await runChild(work, 'incremental', impl.module);
       if (!flag('--keep-views')) await rm(work, { recursive: true, force: true });
-      run[impl.name] = { full: { ...full, seconds: +((full.ms as number) / 1000).toFixed(2) }, incremental: { ...inc, seconds: +((inc.ms as number) / 1000).toFixed(2) }, fullOverBaseline: +((full.ms as number) / 1000 / baselineS).toFixed(2) };
+      run[impl.name] = { full: { ...full, seconds: +((full.ms as number) / 1000).toFixed(2) }, incremental: { ...inc, seconds: +((inc.ms as number) / 1000).toFixed(2), ...(mergedBeforeIncremental ? { mergedBefore: mergedBeforeIncremental } : {}) }, fullOverBaseline: +((full.ms as number) / 1000 / baselineS).toFixed(2) };
     }
     runs.push(run);
     process.stderr.write(`${JSON.stringify(run)}\n`);
@@ -261,7 +292,17 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
   out.recompute = {
     lakeTxs: txs,
     days: LAKE_DAYS,
-    lake: { dir: root, files: lake.files, rollsPerDay, partitions: 3, mb: Math.round((await dirBytes(paths.raw)) / 1e6), reorgedHeights: '1 in 97' },
+    lake: {
+      dir: root,
+      shape: smallFiles ? 'small files (COMPACT_MERGE_CLOSED_DAYS=false)' : 'closed days merged (compactor default)',
+      files,
+      generatedFiles: lake.files,
+      ...(merged?.mergeSeconds != null ? { mergeSeconds: merged.mergeSeconds } : {}),
+      rollsPerDay,
+      partitions: 3,
+      mb: Math.round((await dirBytes(base)) / 1e6),
+      reorgedHeights: '1 in 97',
+    },
     generateSeconds: lake.generateSeconds,
     runs,
     ...(compare ? { compare } : {}),
