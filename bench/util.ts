@@ -29,13 +29,16 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
 
 export const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
-type StringOptions = Record<string, { type: 'string'; default?: string; short?: string }>;
+type BenchOptions = Record<string, { type: 'string'; default?: string; short?: string } | { type: 'boolean'; short?: string }>;
+type BenchValues<O extends BenchOptions> = {
+  [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { default: string } ? string : string | undefined;
+};
 
 /**
- * A benchmark's flags (all strings, as parseArgs gives them) with `--help` (the script's header
- * comment) and a sentence plus exit code 2 for an unknown or malformed flag.
+ * A benchmark's flags (strings as parseArgs gives them, booleans false when absent) with `--help`
+ * (the script's header comment) and a sentence plus exit code 2 for an unknown or malformed flag.
  */
-export function benchArgs<O extends StringOptions>(scriptUrl: string, options: O): { [K in keyof O]: O[K]['default'] extends string ? string : string | undefined } {
+export function benchArgs<O extends BenchOptions>(scriptUrl: string, options: O): BenchValues<O> {
   const path = fileURLToPath(scriptUrl);
   const usage = () =>
     `${readFileSync(path, 'utf8')
@@ -54,5 +57,16 @@ export function benchArgs<O extends StringOptions>(scriptUrl: string, options: O
     process.stdout.write(usage());
     process.exit(0);
   }
+  for (const [name, o] of Object.entries(options)) if (o.type === 'boolean') parsed.values[name] ??= false;
   return parsed.values as never;
+}
+
+/** A numeric flag's value: a sentence and exit code 2 when it is not a non-negative integer. */
+export function intArg(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    process.stderr.write(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}\n`);
+    process.exit(2);
+  }
+  return n;
 }

@@ -33,20 +33,30 @@ import { createDuck, type LakePaths, lakePaths, queryRows, sqlString } from '../
 import { rawFileName } from '../../storage/lake-views.js';
 import { generateChain } from '../../test/batch/fixtures.js';
 import { createRecordProducer } from '../../test/batch/kafka-helpers.js';
+import { benchArgs, intArg } from '../util.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(name);
-const numArg = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
+const args = benchArgs(import.meta.url, {
+  'skip-compact': { type: 'boolean' },
+  'skip-recompute': { type: 'boolean' },
+  txs: { type: 'string', default: '500000' },
+  'compact-repeats': { type: 'string', default: '1' },
+  'lake-txs': { type: 'string', default: '10000000' },
+  'rolls-per-day': { type: 'string', default: '24' },
+  'keep-lake': { type: 'boolean' },
+  lake: { type: 'string' },
+  repeats: { type: 'string', default: '1' },
+  compare: { type: 'string' },
+  'keep-views': { type: 'boolean' },
+  'small-files': { type: 'boolean' },
+});
+const n = {
+  txs: intArg('txs', args.txs),
+  compactRepeats: intArg('compact-repeats', args['compact-repeats']),
+  lakeTxs: intArg('lake-txs', args['lake-txs']),
+  rollsPerDay: intArg('rolls-per-day', args['rolls-per-day']),
+  repeats: intArg('repeats', args.repeats),
 };
 const HERE = dirname(fileURLToPath(import.meta.url));
-if (flag('--help')) {
-  // The usage is the header comment of this file.
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  process.stdout.write(`${header.slice(0, header.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
-  process.exit(0);
-}
 const CHAIN = 1;
 const out: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length } };
 
@@ -253,7 +263,7 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
   const duck = await createDuck({ threads: 2, memoryLimit: '2GB' });
   const conn = await duck.connect();
   const txs = Number((await queryRows(conn, `SELECT count(*) n FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})`))[0]?.n);
-  const smallFiles = flag('--small-files');
+  const smallFiles = args['small-files'];
   const merged = smallFiles ? null : await ensureMergedLake(conn, root);
   const base = merged ? join(merged.dir, 'raw') : paths.raw;
   const files = (await readdir(base, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
@@ -281,7 +291,7 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
       // The new day closes the day before it: the compactor merges that one (not timed here).
       const mergedBeforeIncremental = merged ? await mergeLake(conn, work) : null;
       const inc = await runChild(work, 'incremental', impl.module);
-      if (!flag('--keep-views')) await rm(work, { recursive: true, force: true });
+      if (!args['keep-views']) await rm(work, { recursive: true, force: true });
       run[impl.name] = { full: { ...full, seconds: +((full.ms as number) / 1000).toFixed(2) }, incremental: { ...inc, seconds: +((inc.ms as number) / 1000).toFixed(2), ...(mergedBeforeIncremental ? { mergedBefore: mergedBeforeIncremental } : {}) }, fullOverBaseline: +((full.ms as number) / 1000 / baselineS).toFixed(2) };
     }
     runs.push(run);
@@ -317,16 +327,12 @@ async function dirBytes(dir: string): Promise<number> {
   return n;
 }
 
-const strArg = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-if (!flag('--skip-compact')) await benchCompaction(numArg('--txs', 500_000), numArg('--compact-repeats', 1));
-if (!flag('--skip-recompute')) {
-  const given = strArg('--lake');
+if (!args['skip-compact']) await benchCompaction(n.txs, n.compactRepeats);
+if (!args['skip-recompute']) {
+  const given = args.lake;
   const root = given ? resolvePath(given) : await mkdtemp(join(tmpdir(), 'chainlake-bench-lake-'));
-  await benchRecompute(root, numArg('--lake-txs', 10_000_000), numArg('--rolls-per-day', 24), numArg('--repeats', 1), strArg('--compare'));
-  if (!given && !flag('--keep-lake')) await rm(root, { recursive: true, force: true });
+  await benchRecompute(root, n.lakeTxs, n.rollsPerDay, n.repeats, args.compare);
+  if (!given && !args['keep-lake']) await rm(root, { recursive: true, force: true });
 }
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 process.exit(0);
