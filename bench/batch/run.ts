@@ -270,11 +270,11 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
   const impls: { name: string; module?: string }[] = [{ name: 'current' }, ...(compare ? [{ name: 'compare', module: compare }] : [])];
   const runs: Record<string, unknown>[] = [];
   for (let i = 0; i < repeats; i++) {
-    // Baseline: DuckDB rewriting the same transactions to one ZSTD Parquet file, nothing else.
+    // Baseline: DuckDB rewriting the same transactions (the files the recompute reads) to one ZSTD Parquet file, nothing else.
     const baselineFile = join(root, 'baseline.parquet');
     const t1 = performance.now();
     const cpu1 = process.cpuUsage();
-    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(paths.raw, 'transactions', '*', '*', '*.parquet'))})) TO ${sqlString(baselineFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    await conn.run(`COPY (SELECT * FROM read_parquet(${sqlString(join(base, 'transactions', '*', '*', '*.parquet'))})) TO ${sqlString(baselineFile)} (FORMAT parquet, COMPRESSION zstd)`);
     const baselineS = +((performance.now() - t1) / 1000).toFixed(2);
     const copyCpu = process.cpuUsage(cpu1);
     await rm(baselineFile, { force: true });
