@@ -221,11 +221,17 @@ export async function lakeChainIds(paths: LakePaths): Promise<number[]> {
   return [...ids].sort((a, b) => a - b);
 }
 
-/** A SELECT over the given Parquet files of a table, or an empty relation with the table's schema. */
+/**
+ * A SELECT over the given Parquet files of a table, or an empty relation with the table's schema.
+ * Every raw file has the same columns (the compactor and the merge write RAW_COLUMNS in order,
+ * typed), so the files are read by the first one's schema: `union_by_name` would read every
+ * file's schema each time a query binds the relation, which halved serve's SQL throughput over a
+ * few hundred files and made its native memory grow with each new file (BENCHMARKS.md, soak).
+ */
 export function rawRelationSql(table: RawTable, files: string[]): string {
   if (files.length === 0)
     return `(SELECT ${RAW_COLUMNS[table].map((col) => `CAST(NULL AS ${duckType(col.kind)}) AS ${col.name}`).join(', ')} WHERE false)`;
-  return `(SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true))`;
+  return `(SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false))`;
 }
 
 /**
