@@ -3,7 +3,7 @@
 //   npx tsx bench/serving/duck-growth.ts [--queries 6000] [--concurrency 2] [--sample 500]
 //       [--files 4] [--rows 50000] [--path sandbox|replica] [--read stream|all|chunks]
 //       [--no-timeout] [--no-extract] [--json|--no-json] [--set 'name=value,…'] [--gc 0]
-//       [--distinct-files 0] [--recycle-ms 0] [--rate 0] [--refresh-ms 0] [--fs-noise 0]
+//       [--distinct-files 0] [--window] [--recycle-ms 0] [--rate 0] [--refresh-ms 0] [--fs-noise 0]
 //       [--compare 'default;UV_THREADPOOL_SIZE=1;MALLOC_MMAP_THRESHOLD_=131072;--read all'] [--repeats 2]
 //       [--lake DIR] [--keep]
 //
@@ -29,6 +29,8 @@
 // --distinct-files M  add one more Parquet file to the views every M queries (0 = never; the files
 //                     are written before the measurement), like the soak's compaction adds raw files
 // --union-by-name     read_parquet(…, hive_partitioning = false, union_by_name = true), as serve's raw views
+// --window            with --distinct-files: each new file replaces the oldest in the views (the list keeps
+//                     its length; only the paths are new)
 // --compare 'A;B;…'   run each variant (env assignments and/or flags, space-separated; "default" =
 //                     none) in its own child process, alternated --repeats times, over one lake.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -70,6 +72,7 @@ const { values: flags } = parseArgs({
     'refresh-ms': { type: 'string', default: '0' },
     'fs-noise': { type: 'string', default: '0' },
     'union-by-name': { type: 'boolean', default: false },
+    window: { type: 'boolean', default: false },
     compare: { type: 'string' },
     repeats: { type: 'string', default: '1' },
     lake: { type: 'string' },
@@ -355,7 +358,7 @@ async function measure(lakeDir: string): Promise<void> {
       inflight--;
       done++;
       if (NEW_FILE_EVERY > 0 && done % NEW_FILE_EVERY === 0 && nextFile < TOTAL_FILES) {
-        files = [...files, fileName(lakeDir, nextFile++)];
+        files = [...(flags.window ? files.slice(1) : files), fileName(lakeDir, nextFile++)];
         filesVersion++;
       }
       if (gc && done % GC_EVERY === 0) gc();
