@@ -53,6 +53,8 @@ const VIEW_ORDER: Record<BatchView, string> = {
 };
 
 const TOP = 100;
+/** The temp tables inputs.sql builds (day_* ones hold one chunk's rows), dropped when a run ends. */
+const INPUT_TABLES = [...readFileSync(join(SQL_DIR, 'inputs.sql'), 'utf8').matchAll(/CREATE OR REPLACE TEMP TABLE (\w+) AS/g)].map((m) => m[1]!);
 /**
  * Transactions Parquet bytes per chunk of target days that inputs.sql computes at once: about
  * 1 M transactions (3 days of the bench lake), whose ~2 M (hour, address) groups fit in a 2 GB
@@ -315,7 +317,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
         statementTimes.set(table, { ms: t.ms + ms, cpuMs: t.cpuMs + (used.user + used.system) / 1000 });
       }
     }
-    for (const t of ['day_cb', 'day_tx', 'day_addr_hour', 'day_addr_day']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of INPUT_TABLES) if (t.startsWith('day_')) await conn.run(`DROP TABLE IF EXISTS ${t}`);
     for (const [table, t] of statementTimes) log.debug({ msg: 'Recompute statement', table, chunks: chunks.length, ms: Math.round(t.ms), cpuMs: Math.round(t.cpuMs) });
     // The chunks interleave the steps: each is reported once, with its time summed over the chunks.
     for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) done(name, { chunks: chunks.length }, stepMs.get(name) ?? 0);
@@ -364,7 +366,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw e;
   } finally {
-    for (const t of ['cb', 'cb_all', 'raw_blocks', 'raw_retractions', 'day_cb', 'day_tx', 'day_addr_hour', 'day_addr_day', 'blk', 'active', 'top_senders', 'top_contracts', 'top_sender_sums', 'top_contract_sums', 'token_day'])
+    for (const t of ['cb', 'cb_all', 'raw_blocks', 'raw_retractions', ...INPUT_TABLES])
       await conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
     conn.closeSync();
   }
