@@ -40,67 +40,48 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createSqlSandbox } from '../../serving/sql.js';
+import { benchArgs, intArg } from '../util.js';
 
-const HELP = readFileSync(fileURLToPath(import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.startsWith('//'))
-  .map((l) => l.slice(3))
-  .join('\n');
-
-const { values: flags } = parseArgs({
-  options: {
-    queries: { type: 'string', default: '6000' },
-    concurrency: { type: 'string', default: '2' },
-    sample: { type: 'string', default: '500' },
-    files: { type: 'string', default: '4' },
-    rows: { type: 'string', default: '50000' },
-    path: { type: 'string', default: 'sandbox' },
-    read: { type: 'string', default: 'stream' },
-    'no-timeout': { type: 'boolean', default: false },
-    'no-extract': { type: 'boolean', default: false },
-    'no-json': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    set: { type: 'string', default: '' },
-    gc: { type: 'string', default: '0' },
-    'distinct-files': { type: 'string', default: '0' },
-    'recycle-ms': { type: 'string', default: '0' },
-    rate: { type: 'string', default: '0' },
-    'refresh-ms': { type: 'string', default: '0' },
-    'fs-noise': { type: 'string', default: '0' },
-    'union-by-name': { type: 'boolean', default: false },
-    window: { type: 'boolean', default: false },
-    compare: { type: 'string' },
-    repeats: { type: 'string', default: '1' },
-    lake: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-    child: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  allowPositionals: false,
+const flags = benchArgs(import.meta.url, {
+  queries: { type: 'string', default: '6000' },
+  concurrency: { type: 'string', default: '2' },
+  sample: { type: 'string', default: '500' },
+  files: { type: 'string', default: '4' },
+  rows: { type: 'string', default: '50000' },
+  path: { type: 'string', default: 'sandbox' },
+  read: { type: 'string', default: 'stream' },
+  'no-timeout': { type: 'boolean' },
+  'no-extract': { type: 'boolean' },
+  'no-json': { type: 'boolean' },
+  json: { type: 'boolean' },
+  set: { type: 'string', default: '' },
+  gc: { type: 'string', default: '0' },
+  'distinct-files': { type: 'string', default: '0' },
+  'recycle-ms': { type: 'string', default: '0' },
+  rate: { type: 'string', default: '0' },
+  'refresh-ms': { type: 'string', default: '0' },
+  'fs-noise': { type: 'string', default: '0' },
+  'union-by-name': { type: 'boolean' },
+  window: { type: 'boolean' },
+  compare: { type: 'string' },
+  repeats: { type: 'string', default: '1' },
+  lake: { type: 'string' },
+  keep: { type: 'boolean' },
+  child: { type: 'boolean' },
 });
-if (flags.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-const int = (s: string, name: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${s}`);
-  return n;
-};
-const N = int(flags.queries, 'queries');
-const C = Math.max(1, int(flags.concurrency, 'concurrency'));
-const K = Math.max(1, int(flags.sample, 'sample'));
-const FILES = Math.max(1, int(flags.files, 'files'));
-const ROWS = Math.max(1, int(flags.rows, 'rows'));
-const GC_EVERY = int(flags.gc, 'gc');
-const NEW_FILE_EVERY = int(flags['distinct-files'], 'distinct-files');
-const RATE = int(flags.rate, 'rate');
-const REFRESH_MS = int(flags['refresh-ms'], 'refresh-ms');
-const FS_NOISE = int(flags['fs-noise'], 'fs-noise');
+const N = intArg('queries', flags.queries);
+const C = Math.max(1, intArg('concurrency', flags.concurrency));
+const K = Math.max(1, intArg('sample', flags.sample));
+const FILES = Math.max(1, intArg('files', flags.files));
+const ROWS = Math.max(1, intArg('rows', flags.rows));
+const GC_EVERY = intArg('gc', flags.gc);
+const NEW_FILE_EVERY = intArg('distinct-files', flags['distinct-files']);
+const RATE = intArg('rate', flags.rate);
+const REFRESH_MS = intArg('refresh-ms', flags['refresh-ms']);
+const FS_NOISE = intArg('fs-noise', flags['fs-noise']);
 /** Files on disk: the FILES the views start with, plus one per NEW_FILE_EVERY queries. */
 const TOTAL_FILES = FILES + (NEW_FILE_EVERY > 0 ? Math.ceil(N / NEW_FILE_EVERY) : 0);
 const fileName = (dir: string, i: number) => join(dir, `blocks_${String(i).padStart(5, '0')}.parquet`);
@@ -435,7 +416,7 @@ async function main(): Promise<void> {
       else passthrough.push(a);
     }
     const variants = flags.compare.split(';').map((s) => s.trim()).filter(Boolean);
-    const repeats = Math.max(1, int(flags.repeats, 'repeats'));
+    const repeats = Math.max(1, intArg('repeats', flags.repeats));
     const table: string[] = [];
     for (let r = 1; r <= repeats; r++) {
       for (const v of variants) {
