@@ -184,8 +184,7 @@ const LAKE_DAYS = 30;
 async function ensureLake(root: string, totalTxs: number, rollsPerDay: number): Promise<{ generateSeconds: number | null; files: number }> {
   const paths = lakePaths(root);
   const nextPaths = lakePaths(join(root, 'next'));
-  const countFiles = async () => (await readdir(paths.raw, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
-  if (existsSync(join(root, 'lake-complete'))) return { generateSeconds: null, files: await countFiles() };
+  if (existsSync(join(root, 'lake-complete'))) return { generateSeconds: null, files: await countParquet(paths.raw) };
   await rm(root, { recursive: true, force: true });
   const txsPerBlock = 150;
   const partitions = 3;
@@ -232,7 +231,7 @@ async function ensureLake(root: string, totalTxs: number, rollsPerDay: number): 
   conn.closeSync();
   duck.close();
   await writeFile(join(root, 'lake-complete'), `${JSON.stringify({ totalTxs, rollsPerDay, blocksPerDay, txsPerBlock })}\n`);
-  return { generateSeconds: +((performance.now() - t0) / 1000).toFixed(1), files: await countFiles() };
+  return { generateSeconds: +((performance.now() - t0) / 1000).toFixed(1), files: await countParquet(paths.raw) };
 }
 
 /** Hard links, so a run's lake costs no copy and the generated files stay untouched. */
@@ -266,7 +265,7 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
   const smallFiles = args['small-files'];
   const merged = smallFiles ? null : await ensureMergedLake(conn, root);
   const base = merged ? join(merged.dir, 'raw') : paths.raw;
-  const files = (await readdir(base, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
+  const files = await countParquet(base);
   const impls: { name: string; module?: string }[] = [{ name: 'current' }, ...(compare ? [{ name: 'compare', module: compare }] : [])];
   const runs: Record<string, unknown>[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -319,6 +318,10 @@ async function benchRecompute(root: string, totalTxs: number, rollsPerDay: numbe
     targets: { fullSeconds: 10, incrementalSeconds: 1, rssMB: 4096 },
     duckdb: { threads: process.env.DUCKDB_THREADS ?? '2', memoryLimit: process.env.DUCKDB_MEMORY_LIMIT ?? '2GB' },
   };
+}
+
+async function countParquet(dir: string): Promise<number> {
+  return (await readdir(dir, { recursive: true })).filter((f) => String(f).endsWith('.parquet')).length;
 }
 
 async function dirBytes(dir: string): Promise<number> {
