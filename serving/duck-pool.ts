@@ -6,9 +6,10 @@
 // Recycling: an instance keeps ~40 KB of native memory per distinct Parquet file it has read
 // until it is closed (footer/metadata caches), so a long-lived one grows with the lake's file
 // churn (a loop over 1,500 new files: 114 → 179 MB, 123 MB when recycled every 100 files; the
-// soak's remaining growth of serve is elsewhere, see BENCHMARKS.md). Every recycleMs the pool
-// opens a fresh instance with connections already set up, sends new queries to it, and closes
-// the old instance once its last in-flight query has finished. No query waits for the swap and none runs on a closed connection.
+// soak's larger growth came from union_by_name raw views, see docs/operations.md). Every
+// recycleMs the pool opens a fresh instance with connections already set up, sends new queries
+// to it, and closes the old instance once its last in-flight query has finished. No query waits
+// for the swap and none runs on a closed connection.
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** An instance the pool can connect to and close. */
