@@ -79,7 +79,7 @@ const results: Record<string, unknown> = {};
 const distBuilt = ensureDist(say) as boolean;
 for (const mode of ['tsx', 'dist'] as const) {
   if (mode === 'dist' && !distBuilt) continue;
-  const env = mode === 'tsx' ? { CHAINLAKE_TSX: '1' } : {};
+  const env: Record<string, string> = mode === 'tsx' ? { CHAINLAKE_TSX: '1' } : {};
   const help: number[] = [];
   const exportStart: number[] = [];
   const exportTotal: number[] = [];
