@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Entry of `npm start`, `npm stop`, `npm test`, `npm run bench`. Plain Node with no
 // dependencies: it installs what is missing (npm packages, Chromium for browser tests),
-// then hands over to the TypeScript CLI or to vitest.
+// compiles dist/ when a source changed (ops/build.mjs), then hands over to the CLI or to vitest.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDist } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -53,6 +54,8 @@ function ensureChromium() {
 const cli = (cliArgs) => run(process.execPath, [join(root, 'bin', 'chainlake.mjs'), ...cliArgs]);
 
 ensureNodeModules();
+// `down` needs no build: stopping must not wait for a compile.
+if (command !== 'down') ensureDist(say);
 let code;
 switch (command) {
   case 'up':

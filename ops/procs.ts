@@ -89,14 +89,3 @@ export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 500): Pro
     sock.once('error', () => done(false));
   });
 }
-
-/** Poll until check() resolves true; throws a clear error naming what was awaited. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, onTick?: () => void): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
-    onTick?.();
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}

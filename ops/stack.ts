@@ -6,10 +6,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../core/config.js';
+import { rpcChainId } from '../core/rpc-probe.js';
+import { waitFor } from '../core/wait.js';
 import { anvilBinary } from './anvil.js';
 import { prepareCassandra } from './cassandra-local.js';
 import { prepareKafka } from './kafka-local.js';
-import { type ProcSpec, logFile, portOpen, readPid, startDetached, stopProc, waitFor } from './procs.js';
+import { type ProcSpec, logFile, portOpen, readPid, startDetached, stopProc } from './procs.js';
 
 export type Say = (msg: string) => void;
 
@@ -41,12 +43,10 @@ export async function cassandraReady(contactPoints: string[], localDc: string): 
 }
 
 export async function anvilReady(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
-    return r.ok;
-  } catch {
-    return false;
-  }
+  return rpcChainId(url, 2_000).then(
+    () => true,
+    () => false,
+  );
 }
 
 type InfraConfig = Pick<
@@ -70,7 +70,7 @@ export async function startInfra(cfg: InfraConfig, say: Say): Promise<{ started:
     startDetached(dataDir, spec);
     started.push('kafka');
     say(`Starting Kafka (KRaft) on ${cfg.HOST}:${cfg.KAFKA_PORT}...`);
-    await waitFor('Kafka', () => kafkaReady([`${cfg.HOST}:${cfg.KAFKA_PORT}`]), 90_000, () => failIfDead(dataDir, 'kafka'));
+    await waitFor('Kafka', () => kafkaReady([`${cfg.HOST}:${cfg.KAFKA_PORT}`]), 90_000, { onTick: () => failIfDead(dataDir, 'kafka') });
     say('Kafka is ready');
   };
   const cassandraUp = async () => {
@@ -84,7 +84,7 @@ export async function startInfra(cfg: InfraConfig, say: Say): Promise<{ started:
     startDetached(dataDir, spec);
     started.push('cassandra');
     say(`Starting Cassandra 5.0 on ${cp[0]}...`);
-    await waitFor('Cassandra', () => cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC), 180_000, () => failIfDead(dataDir, 'cassandra'));
+    await waitFor('Cassandra', () => cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC), 180_000, { onTick: () => failIfDead(dataDir, 'cassandra') });
     say('Cassandra is ready');
   };
   await Promise.all([kafkaUp(), cassandraUp()]);
@@ -111,7 +111,7 @@ export async function startAnvilProc(cfg: Pick<Config, 'DATA_DIR' | 'HOST' | 'AN
     args: ['--host', cfg.HOST, '--port', String(cfg.ANVIL_PORT), '--block-time', String(cfg.ANVIL_BLOCK_TIME), '--state', statePath, '--state-interval', '30', '--silent'],
   };
   startDetached(dataDir, spec);
-  await waitFor('anvil', () => anvilReady(url), 30_000, () => failIfDead(dataDir, 'anvil'));
+  await waitFor('anvil', () => anvilReady(url), 30_000, { onTick: () => failIfDead(dataDir, 'anvil') });
   say(`anvil is ready at ${url} (block time ${cfg.ANVIL_BLOCK_TIME} s)`);
   return url;
 }

@@ -6,9 +6,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Common } from '../../core/common.js';
+import { repoPath } from '../../core/paths.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { type Duck, type LakePaths, lakePaths, queryRows, readCurrentVersion, sqlString, switchCurrentVersion } from '../../storage/lake.js';
 import {
@@ -24,7 +24,8 @@ import {
   viewFile,
 } from '../../storage/lake-views.js';
 
-const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+// From the repository root, so the compiled code under dist/ reads the same files.
+const SQL_DIR = repoPath('batch', 'sql');
 const sqlFile = (name: string, vars: Record<string, string | number> = {}): string =>
   readFileSync(join(SQL_DIR, `${name}.sql`), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
     if (!(k in vars)) throw new Error(`batch/sql/${name}.sql: no value for {{${k}}}`);

@@ -1,11 +1,10 @@
 // Loads the committed artifacts.json (validated) and declares the typed ABIs the
 // generator encodes calls with. compile.test.ts checks both against a fresh compile.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Abi, type Hex, parseAbi } from 'viem';
 import { z } from 'zod';
 import { FatalError } from '../../core/errors.js';
+import { repoPath } from '../../core/paths.js';
 
 const artifactSchema = z.object({
   source: z.string().min(1),
@@ -42,7 +41,7 @@ export const counterAbi = parseAbi([
   'event Incremented(address indexed by, uint256 count)',
 ]);
 
-const defaultPath = join(dirname(fileURLToPath(import.meta.url)), 'artifacts.json');
+const defaultPath = repoPath('ops', 'traffic', 'artifacts.json');
 
 export function loadArtifacts(path: string = defaultPath): Artifacts {
   const parsed = artifactsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));

@@ -4,12 +4,13 @@
 //   npx tsx ops/traffic/compile.ts
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { FatalError } from '../../core/errors.js';
+import { repoPath } from '../../core/paths.js';
 import type { Artifacts } from './artifacts.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = repoPath('ops', 'traffic');
 export const CONTRACTS_DIR = join(here, 'contracts');
 export const ARTIFACTS_PATH = join(here, 'artifacts.json');
 

@@ -1,7 +1,9 @@
 // The views process: connect Cassandra (apply migrations) and Kafka, run the consumer, serve
-// /metrics /health /ready, close everything through common.shutdown.
+// /metrics /health /ready, close everything through common.shutdown. runViewsCommand is the
+// entry point of `chainlake views` (runs until SIGINT/SIGTERM).
 import type { Common } from '../../core/common.js';
-import { serveProcessEndpoints } from '../../core/runtime.js';
+import { resolveChainId } from '../../core/rpc-probe.js';
+import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { createKafka } from '../../storage/kafka.js';
 import { createViewsConsumer, type ViewsConsumer } from './consumer.js';
@@ -41,4 +43,13 @@ export async function runViews(common: Common, opts: RunViewsOptions): Promise<{
   });
   logger.info({ msg: 'Views running', chainId: opts.chainId, groupId: consumer.groupId, topic: consumer.topics.blocks, metricsPort: port });
   return { consumer, port };
+}
+
+/** `chainlake views [run]`: the chain from the flag or the RPC endpoint, then run until stopped. */
+export async function runViewsCommand(opts: { chainId?: number; group?: string }): Promise<void> {
+  const common = createCommon('views');
+  const chainId = await resolveChainId(common.config, opts.chainId);
+  await runViews(common, { chainId, ...(opts.group ? { groupId: opts.group } : {}) });
+  // common.shutdown stops the consumer after its in-flight batch.
+  await new Promise<void>((resolve) => common.shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, test } from 'vitest';
-import { runLakeSql } from '../../batch/cli.js';
+import { runLakeSql } from '../../batch/sql-runner.js';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { recompute } from '../../batch/recompute/recompute.js';
 import { ValidationError } from '../../core/errors.js';

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { cassandraRunStore } from '../../batch/cli.js';
+import { cassandraRunStore } from '../../batch/runs.js';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { lockPath } from '../../batch/lock.js';
 import { recompute } from '../../batch/recompute/recompute.js';

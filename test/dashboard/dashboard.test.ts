@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cassandraRunStore } from '../../batch/cli.js';
+import { cassandraRunStore } from '../../batch/runs.js';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { createBooksScraper } from '../../batch/jobs/books-scrape.js';
 import { recompute } from '../../batch/recompute/recompute.js';

@@ -7,7 +7,8 @@ import { createIngestStateStore } from '../../storage/ingest-state.js';
 import { createKafka } from '../../storage/kafka.js';
 import { ingestMigrations } from '../../storage/migrations/ingest.js';
 import { freePort, startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
-import { assertDuplicatesIdentical, covers, readTopic, rpc, waitFor } from './support.js';
+import { assertDuplicatesIdentical, covers, readTopic, rpc } from './support.js';
+import { waitFor } from '../../core/wait.js';
 
 let anvil: TestAnvil;
 beforeAll(async () => {
@@ -45,9 +46,9 @@ test('ingest serves /metrics /health /ready, exits 0 on SIGTERM; backfill leaves
       return { status: 0, body: '' };
     }
   };
-  await waitFor(async () => (await get('/ready')).status === 200, 60_000, `/ready (stderr: ${stderr})`);
+  await waitFor(`/ready (stderr: ${stderr})`, async () => (await get('/ready')).status === 200, 60_000, { everyMs: 50 });
   expect((await get('/health')).status).toBe(200);
-  await waitFor(async () => /chainlake_ingest_blocks_total\{[^}]*\} 21$/m.test((await get('/metrics')).body), 20_000, 'all 21 blocks counted');
+  await waitFor('all 21 blocks counted', async () => /chainlake_ingest_blocks_total\{[^}]*\} 21$/m.test((await get('/metrics')).body), 20_000, { everyMs: 50 });
   const metrics = (await get('/metrics')).body;
   for (const name of ['chainlake_ingest_txs_total', 'chainlake_ingest_head_lag_blocks', 'chainlake_ingest_head_lag_seconds', 'chainlake_ingest_reorgs_total', 'chainlake_ingest_reorg_depth_bucket', 'chainlake_ingest_backfill_progress', 'chainlake_dlq_records_total'])
     expect(metrics, name).toContain(name);

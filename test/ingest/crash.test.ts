@@ -9,7 +9,8 @@ import { createKafka } from '../../storage/kafka.js';
 import { ingestMigrations } from '../../storage/migrations/ingest.js';
 import { prefillChain } from '../../ops/traffic/prefill.js';
 import { startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
-import { assertDuplicatesIdentical, covers, readTopic, rebuildChain, rpc, waitFor } from './support.js';
+import { assertDuplicatesIdentical, covers, readTopic, rebuildChain, rpc } from './support.js';
+import { waitFor } from '../../core/wait.js';
 
 let anvil: TestAnvil;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ test('kill -9 during backfill, restart: no gap, duplicates byte-identical apart 
     for (let round = 0; round < 4; round++) {
       const before = await checkpoint();
       const child = spawnIngest();
-      await waitFor(async () => (await checkpoint()) > before, 30_000, `round ${round}: progress past ${before}`);
+      await waitFor(`round ${round}: progress past ${before}`, async () => (await checkpoint()) > before, 30_000, { everyMs: 50 });
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
       child.kill('SIGKILL');
       await exited(child);
@@ -56,7 +57,7 @@ test('kill -9 during backfill, restart: no gap, duplicates byte-identical apart 
     }
     expect(kills[kills.length - 1]).toBeLessThan(head); // every kill landed during the backfill
     const last = spawnIngest();
-    await waitFor(async () => (await checkpoint()) >= head, 60_000, 'final run to reach the head');
+    await waitFor('final run to reach the head', async () => (await checkpoint()) >= head, 60_000, { everyMs: 50 });
     last.kill('SIGTERM');
     await exited(last);
   } finally {

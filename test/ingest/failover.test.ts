@@ -12,7 +12,8 @@ import { prefillChain } from '../../ops/traffic/prefill.js';
 import { createIngest } from '../../speed/ingest/ingest.js';
 import { endpointLabel } from '../../speed/rpc/index.js';
 import { startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
-import { assertDuplicatesIdentical, covers, readTopic, rebuildChain, rpc, waitFor } from './support.js';
+import { assertDuplicatesIdentical, covers, readTopic, rebuildChain, rpc } from './support.js';
+import { waitFor } from '../../core/wait.js';
 
 let anvil: TestAnvil;
 beforeAll(async () => {
@@ -58,9 +59,9 @@ test('429 from one of two endpoints → failover, no block skipped, usage rows i
   const common = createCommon('ingest-failover-test', { config, installSignalHandlers: false });
   const ingest = await createIngest(common, { processId: 'failover-test' });
   const running = ingest.run();
-  await waitFor(() => (ingest.tip()?.number ?? -1) >= head / 2, 30_000, 'half the chain');
+  await waitFor('half the chain', () => (ingest.tip()?.number ?? -1) >= head / 2, 30_000, { everyMs: 50 });
   flaky.setLimited(false); // the provider recovers; both serve the rest
-  await waitFor(() => (ingest.tip()?.number ?? -1) >= head, 30_000, 'ingest to reach the head');
+  await waitFor('ingest to reach the head', () => (ingest.tip()?.number ?? -1) >= head, 30_000, { everyMs: 50 });
   await common.shutdown.run('test done');
   await running;
   await Promise.all([flaky.close(), healthy.close()]);

@@ -11,7 +11,8 @@ import { startTraffic } from '../../ops/traffic/generator.js';
 import { createRpcPool, parseRpcEndpoints } from '../../speed/rpc/index.js';
 import { createIngest } from '../../speed/ingest/ingest.js';
 import { startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
-import { assertDuplicatesIdentical, covers, readRaw, readTopic, rebuildChain, waitFor } from './support.js';
+import { assertDuplicatesIdentical, covers, readRaw, readTopic, rebuildChain } from './support.js';
+import { waitFor } from '../../core/wait.js';
 
 const TRANSFER = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 let anvil: TestAnvil;
@@ -34,8 +35,8 @@ test('traffic → ingest → Kafka: every block and tx in the topic matches anvi
   const client = createPublicClient({ transport: http(anvil.url) });
   // Two more blocks so every sent tx is mined, then wait for ingest to reach the head.
   const target = Number(await client.getBlockNumber()) + 2;
-  await waitFor(async () => Number(await client.getBlockNumber()) >= target, 10_000, 'anvil to mine');
-  await waitFor(() => (ingest.tip()?.number ?? -1) >= target, 20_000, 'ingest to reach the head');
+  await waitFor('anvil to mine', async () => Number(await client.getBlockNumber()) >= target, 10_000, { everyMs: 50 });
+  await waitFor('ingest to reach the head', () => (ingest.tip()?.number ?? -1) >= target, 20_000, { everyMs: 50 });
   await common.shutdown.run('test done');
   await running;
 
@@ -107,7 +108,7 @@ test('an undecodable block goes to the DLQ topic with its raw payload, and inges
   };
   const ingest = await createIngest(common, { pool });
   const running = ingest.run();
-  await waitFor(() => (ingest.tip()?.number ?? -1) >= head, 20_000, 'ingest to reach the head');
+  await waitFor('ingest to reach the head', () => (ingest.tip()?.number ?? -1) >= head, 20_000, { everyMs: 50 });
   const metrics = await common.metrics.getSingleMetricAsString('chainlake_dlq_records_total');
   await common.shutdown.run('test done');
   await running;

@@ -6,7 +6,8 @@ import { createCommon } from '../../core/runtime.js';
 import { createKafka } from '../../storage/kafka.js';
 import { createIngest } from '../../speed/ingest/ingest.js';
 import { startAnvil, testConfig, testLogger, type TestAnvil } from '../helpers.js';
-import { assertDuplicatesIdentical, readTopic, rebuildChain, rpc, waitFor } from './support.js';
+import { assertDuplicatesIdentical, readTopic, rebuildChain, rpc } from './support.js';
+import { waitFor } from '../../core/wait.js';
 
 let anvil: TestAnvil;
 beforeAll(async () => {
@@ -34,12 +35,12 @@ test('a reorg publishes retractions newest first, then the new blocks, and the t
   const common = createCommon('ingest-reorg-test', { config, installSignalHandlers: false });
   const ingest = await createIngest(common);
   const running = ingest.run();
-  await waitFor(() => ingest.tip()?.number === 12, 15_000, 'ingest to publish block 12');
+  await waitFor('ingest to publish block 12', () => ingest.tip()?.number === 12, 15_000, { everyMs: 50 });
 
   expect(await rpc(anvil.url, 'evm_revert', [snapshot])).toBe(true);
   expect(await head()).toBe(8);
   for (let i = 1; i <= 6; i++) await mineTransfer(2000 + i); // blocks 9..14 of the new fork
-  await waitFor(() => ingest.tip()?.number === 14, 15_000, 'ingest to follow the new fork');
+  await waitFor('ingest to follow the new fork', () => ingest.tip()?.number === 14, 15_000, { everyMs: 50 });
   const reorgMetric = await common.metrics.getSingleMetricAsString('chainlake_ingest_reorgs_total');
   const depthMetric = await common.metrics.getSingleMetricAsString('chainlake_ingest_reorg_depth');
   await common.shutdown.run('test done');

@@ -95,14 +95,6 @@ export async function rpc<T = unknown>(url: string, method: string, params: unkn
   return body.result as T;
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** True when every height in from..to (except `skip`) has a record. */
 export const covers = (from: number, to: number, skip: number[] = []) => (entries: readonly TopicEntry[]): boolean => {
   const have = new Set(entries.map((e) => e.record.block.number));

@@ -9,7 +9,8 @@ import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
 import { createViewsQueries } from '../../storage/views.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';
-import { caughtUp, expectedSnapshot, produceStream, snapshotViews, waitFor } from './harness.js';
+import { caughtUp, expectedSnapshot, produceStream, snapshotViews } from './harness.js';
+import { waitFor } from '../../core/wait.js';
 
 const CHAIN = 31_338;
 const PARTITIONS = 3;
@@ -89,7 +90,7 @@ test(`views after ${KILLS} kill -9 at random points equal a clean run`, { timeou
     const before = await committedTotal();
     const child = startChild();
     // Kill once the child is demonstrably working (it committed something), after a random delay.
-    await waitFor('the child to commit progress', async () => (await committedTotal()) > before, 60_000, 50);
+    await waitFor('the child to commit progress', async () => (await committedTotal()) > before, 60_000, { everyMs: 50 });
     const delayMs = Math.floor(Math.random() * 400);
     await new Promise((r) => setTimeout(r, delayMs));
     child.kill('SIGKILL');
@@ -99,7 +100,7 @@ test(`views after ${KILLS} kill -9 at random points equal a clean run`, { timeou
   }
   await produceStream(kafka, topic, stream.records.slice(KILLS * size), PARTITIONS);
   const last = startChild();
-  await waitFor('the last child to catch up', () => caughtUp(admin, groupId, topic), 120_000);
+  await waitFor('the last child to catch up', () => caughtUp(admin, groupId, topic), 120_000, { everyMs: 200 });
   last.kill('SIGTERM');
   await exited(last);
   expect(killedAt).toHaveLength(KILLS);

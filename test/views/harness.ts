@@ -31,15 +31,6 @@ export async function caughtUp(admin: Admin, groupId: string, topic: string): Pr
   return high.every((h) => (done.get(h.partition) ?? -1n) >= BigInt(h.high));
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 async function allPages<T>(fetch: (cursor?: string) => Promise<Page<T>>, limit: number): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;

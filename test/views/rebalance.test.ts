@@ -9,7 +9,8 @@ import { createViewsQueries } from '../../storage/views.js';
 import { createViewsConsumer, type ViewsConsumer } from '../../speed/views/consumer.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';
-import { caughtUp, expectedSnapshot, produceStream, snapshotViews, waitFor } from './harness.js';
+import { caughtUp, expectedSnapshot, produceStream, snapshotViews } from './harness.js';
+import { waitFor } from '../../core/wait.js';
 
 const CHAIN = 31_339;
 const PARTITIONS = 3;
@@ -55,15 +56,15 @@ test('a second consumer joining midway and the first leaving give the same views
   await produceStream(kafka, topic, stream.records.slice(0, half), PARTITIONS);
   const a = startConsumer('views-a');
   await a.start();
-  await waitFor('consumer A to commit progress', async () => (await committed(a.groupId)) > 0n, 60_000, 50);
+  await waitFor('consumer A to commit progress', async () => (await committed(a.groupId)) > 0n, 60_000, { everyMs: 50 });
   const b = startConsumer('views-b');
   await b.start();
-  await waitFor('consumer B to join', async () => b.isReady(), 60_000, 50);
+  await waitFor('consumer B to join', async () => b.isReady(), 60_000, { everyMs: 50 });
   await produceStream(kafka, topic, stream.records.slice(half), PARTITIONS);
   const beforeStop = await committed(a.groupId);
   await a.stop();
   expect(beforeStop).toBeLessThan(BigInt(stream.records.length));
-  await waitFor('consumer B to catch up', () => caughtUp(admin, b.groupId, topic), 120_000);
+  await waitFor('consumer B to catch up', () => caughtUp(admin, b.groupId, topic), 120_000, { everyMs: 200 });
   const queries = createViewsQueries(cassandra, { chainId: CHAIN, ttlSeconds: cfg.VIEWS_TTL_SECONDS });
   expect(await snapshotViews(queries, stream)).toEqual(expectedSnapshot(stream, PARTITIONS));
 });

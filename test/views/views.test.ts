@@ -14,7 +14,8 @@ import { runViews } from '../../speed/views/main.js';
 import { blockRows, decodeManifest, encodeManifest, manifestKeys, retractionKeys, writeTimestamp } from '../../speed/views/rows.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';
-import { caughtUp, expectedSnapshot, produceStream, snapshotViews, waitFor } from './harness.js';
+import { caughtUp, expectedSnapshot, produceStream, snapshotViews } from './harness.js';
+import { waitFor } from '../../core/wait.js';
 
 const CHAIN = 1337;
 const PARTITIONS = 3;
@@ -63,7 +64,7 @@ beforeAll(async () => {
   metricsPort = started.port;
   groupId = started.consumer.groupId;
   queries = createViewsQueries(cassandra, { chainId: CHAIN, ttlSeconds: cfg.VIEWS_TTL_SECONDS });
-  await waitFor('views consumer to catch up', () => caughtUp(admin, groupId, topics.blocks), 60_000);
+  await waitFor('views consumer to catch up', () => caughtUp(admin, groupId, topics.blocks), 60_000, { everyMs: 200 });
 });
 
 afterAll(async () => {
@@ -103,7 +104,7 @@ describe('views consumer on a recorded stream', () => {
         got.push({ reason: String(message.headers?.['chainlake-dlq-reason']), value: message.value?.toString() ?? '', offset: String(message.headers?.['chainlake-source-offset']) });
       },
     });
-    await waitFor('3 DLQ records', async () => got.length >= 3, 30_000);
+    await waitFor('3 DLQ records', async () => got.length >= 3, 30_000, { everyMs: 200 });
     await consumer.disconnect();
     expect(got.map((g) => g.reason).sort()).toEqual(malformed.map((m) => m.reason).sort());
     expect(got.map((g) => g.value).sort()).toEqual(malformed.map((m) => m.raw.toString()).sort());

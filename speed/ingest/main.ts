@@ -1,0 +1,125 @@
+// Entry points of `chainlake ingest | backfill | export` (ops/commands/ingest.ts parses the
+// flags): one function per command, owning its process lifetime (shutdown, exit code).
+import { loadConfig } from '../../core/config.js';
+import { errorMessage, FatalError } from '../../core/errors.js';
+import { createProgressBar } from '../../core/progress.js';
+import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
+import { createRpcPool, parseRpcEndpoints } from '../rpc/index.js';
+import { exportBlocks } from './export.js';
+import { createIngest } from './ingest.js';
+import { createRpcBlockSource } from './source.js';
+import type { IngestObserver } from './types.js';
+
+/** Blocks and txs done, with rates: a bar on a TTY, else a line every 5 s on stderr. */
+function blockProgress(total: number, label: string) {
+  let txs = 0;
+  const rates = (value: number, seconds: number) => ({ bps: (value / Math.max(0.001, seconds)).toFixed(1), tps: (txs / Math.max(0.001, seconds)).toFixed(0) });
+  const bar = createProgressBar<null>({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% | {value}/{total} blocks | {bps} blocks/s | {tps} tx/s | ETA {eta_formatted}`,
+    fields: (s) => rates(s.value, s.seconds),
+    line: (s) => {
+      const r = rates(s.value, s.seconds);
+      const eta = s.value > 0 ? Math.round(((s.total - s.value) * s.seconds) / s.value) : null;
+      process.stderr.write(`${label}: ${s.value}/${s.total} blocks, ${r.bps} blocks/s, ${r.tps} tx/s, ETA ${eta ?? '?'} s\n`);
+    },
+  });
+  let done = 0;
+  return {
+    update(blocks: number, txCount: number) {
+      done = blocks;
+      txs = txCount;
+      bar.update(blocks, total, null);
+    },
+    stop() {
+      bar.stop();
+      const seconds = bar.seconds();
+      const r = rates(done, seconds);
+      return { blocks: done, txs, seconds: Number(seconds.toFixed(2)), blocksPerSecond: Number(r.bps), txPerSecond: Number(r.tps) };
+    },
+  };
+}
+
+/** Follow the chain head until stopped; exit 1 on a crash or a fatal condition. */
+export async function runIngest(): Promise<void> {
+  const common = createCommon('ingest');
+  const ingest = await createIngest(common);
+  await serveProcessEndpoints(common, common.config.INGEST_METRICS_PORT, ingest.readyChecks);
+  try {
+    await ingest.run();
+  } catch (e) {
+    common.logger.fatal({ msg: e instanceof FatalError ? 'Ingest stopped: fatal condition' : 'Ingest crashed', err: errorMessage(e) });
+    await common.shutdown.run('fatal');
+    process.exit(1);
+  }
+  await common.shutdown.run('done');
+}
+
+/** Publish blocks from..to to Kafka; prints a JSON summary. Exit 2 when `to` is above the head. */
+export async function runBackfill(range: { from: number; to: number }): Promise<void> {
+  const common = createCommon('backfill');
+  let progress: ReturnType<typeof blockProgress> | null = null;
+  let blocks = 0;
+  let txs = 0;
+  const observer: IngestObserver = {
+    published: (p) => {
+      blocks += p.blocks;
+      txs += p.txs;
+      progress?.update(blocks, txs);
+    },
+  };
+  const ingest = await createIngest(common, { mode: { kind: 'backfill', from: range.from, to: range.to }, observer });
+  const head = await ingest.source.head();
+  if (range.to > head) {
+    process.stderr.write(`chainlake: --to ${range.to} is above the chain head ${head}\n`);
+    await common.shutdown.run('bad flags');
+    process.exit(2);
+  }
+  progress = blockProgress(range.to - range.from + 1, 'backfill');
+  try {
+    await ingest.run();
+  } catch (e) {
+    progress.stop();
+    process.stderr.write(`chainlake: backfill failed: ${errorMessage(e)}\n`);
+    await common.shutdown.run('failed');
+    process.exit(1);
+  }
+  const summary = progress.stop();
+  const source = ingest.source.stats();
+  await common.shutdown.run('done');
+  process.stdout.write(
+    `${JSON.stringify({ chainId: ingest.chainId, topic: ingest.topics.blocks, from: range.from, to: range.to, ...summary, requestsPerBlock: source.blocks > 0 ? Number((source.blockRequests / source.blocks).toFixed(3)) : null })}\n`,
+  );
+  process.exit(0);
+}
+
+export type ExportCommand = { rpc: string; numbers: number[]; format: 'parquet' | 'ndjson'; out: string; concurrency?: number };
+
+/** Write the blocks straight from the RPC endpoint to files; exit 1 when some block went to the DLQ. */
+export async function runExport(opts: ExportCommand): Promise<void> {
+  const cfg = loadConfig();
+  const common = createCommon('export', { config: { ...cfg, ETH_RPC_URLS: [opts.rpc] } });
+  const pool = createRpcPool({ endpoints: parseRpcEndpoints(common.config), logger: common.logger, metrics: common.metrics, signal: common.shutdown.signal, timeoutMs: cfg.RPC_TIMEOUT_MS });
+  common.shutdown.add('rpc-pool', () => pool.close());
+  try {
+    const chainId = await pool.chainId();
+    const progress = blockProgress(opts.numbers.length, 'export');
+    const result = await exportBlocks({
+      source: createRpcBlockSource({ pool, chainId, logger: common.logger }),
+      numbers: opts.numbers,
+      format: opts.format,
+      outDir: opts.out,
+      concurrency: opts.concurrency ?? cfg.INGEST_CONCURRENCY,
+      signal: common.shutdown.signal,
+      onProgress: (p) => progress.update(p.blocks, p.txs),
+    });
+    const summary = progress.stop();
+    process.stdout.write(`${JSON.stringify({ chainId, format: opts.format, ...result, seconds: summary.seconds })}\n`);
+    await common.shutdown.run('done');
+    process.exit(result.dlqBlocks.length > 0 ? 1 : 0);
+  } catch (e) {
+    process.stderr.write(`chainlake: export failed: ${errorMessage(e)}\n`);
+    await common.shutdown.run('failed');
+    process.exit(1);
+  }
+}
