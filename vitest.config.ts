@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
-    include: ['{core,storage,speed,batch,serving,ops,dashboard}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{core,storage,speed,batch,serving,shop,ops,dashboard}/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**', '.cache/**', 'test/faults/long/**'],
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -17,9 +17,7 @@ import { createCompactor } from './compact/compactor.js';
 import { createCompactProgress } from './compact/progress.js';
 import { createRecomputeProgress } from './recompute/progress.js';
 import { recompute } from './recompute/recompute.js';
-import { createBatchScheduler, type RunStore, validateCron } from './schedule.js';
-import { runBooksPipeline } from './jobs/cli.js';
-import { scheduleBooksPipeline } from './jobs/schedule-books.js';
+import { createBatchScheduler, type RunStore } from './schedule.js';
 
 const chainIdArg = (v: string): number => {
   const n = Number(v);
@@ -252,12 +250,6 @@ export function registerBatchCommands(program: Command): void {
       );
       scheduler.start();
       common.shutdown.add('scheduler', () => scheduler.stop());
-      // The shop's nightly books scrape + recommendations ("off" disables); it records its own runs.
-      if (config.BOOKS_CRON !== 'off') {
-        validateCron('BOOKS_CRON', config.BOOKS_CRON);
-        const books = scheduleBooksPipeline(config.BOOKS_CRON, () => runBooksPipeline(common, { trigger: 'cron' }), common.logger);
-        common.shutdown.add('books-cron', () => void books.stop());
-      }
       await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
         cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
       });

@@ -5,7 +5,6 @@ import { createLogger } from '../core/logger.js';
 import { createCommon } from '../core/runtime.js';
 import { API_ROLES, type ApiRole, createApiKeyStore } from '../storage/api-keys.js';
 import { createCassandra } from '../storage/cassandra.js';
-import { lakePaths } from '../storage/lake.js';
 import { type StartServingOptions, startServing } from './server.js';
 
 const chainIdArg = (v: string): number => {
@@ -41,16 +40,13 @@ export function registerServingCommands(program: Command): void {
     .option('--no-shop', 'do not mount the shop API')
     .action(async (opts: { chainId?: number; shop: boolean }) => {
       const common = createCommon('serving');
-      let shop: StartServingOptions['shop'];
+      let plugins: StartServingOptions['plugins'];
       const cassandra = await createCassandra(common.config, common.logger);
       if (opts.shop) {
-        const mod = await import('./routes/shop/index.js');
-        shop = {
-          router: mod.createShopRouter({ cassandra, config: common.config, logger: common.logger, lakePaths: lakePaths(common.config.LAKE_DIR) }),
-          docs: mod.shopRouteDocs,
-        };
+        const [{ shopPlugin }, { openShopStore }] = await Promise.all([import('../shop/plugin.js'), import('../shop/store.js')]);
+        plugins = [shopPlugin(await openShopStore(cassandra, common.config, common.logger))];
       }
-      const handle = await startServing(common, { cassandra, ...(opts.chainId ? { chainId: opts.chainId } : {}), ...(shop ? { shop } : {}) });
+      const handle = await startServing(common, { cassandra, ...(opts.chainId ? { chainId: opts.chainId } : {}), ...(plugins ? { plugins } : {}) });
       common.shutdown.add('cassandra', () => cassandra.shutdown());
       // shutdown runs steps newest first: serving closes before Cassandra.
       process.stderr.write(`[chainlake] serving ${handle.url} (chain ${handle.chainId}); docs at ${handle.url}/docs\n`);

@@ -1,5 +1,5 @@
 // Generates the bundled books.toscrape-format fixture site, deterministically (seeded PRNG,
-// fixed word lists). `tsx ops/fixture-site/generate.ts` rewrites ops/fixture-site/site/;
+// fixed word lists). `tsx shop/fixture-site/generate.ts` rewrites shop/fixture-site/site/;
 // generate.test.ts checks the committed files equal buildSite(). Written by us: the markup
 // mirrors the public site's structure (product_pod, star-rating, price_color, table rows)
 // so the scraper works on both, but none of its content is copied.

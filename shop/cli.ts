@@ -1,18 +1,19 @@
-// `chainlake books scrape | recommend | runs`: the shop's batch jobs.
+// `chainlake books scrape | recommend | user-add | runs` and `chainlake fixture-site`: the
+// shop's commands. Each parses its flags and calls one entry point of shop/.
 import { type Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import pino from 'pino';
-import type { Common } from '../../core/common.js';
-import { createCommon } from '../../core/runtime.js';
-import { startFixtureSite } from '../../ops/fixture-site/server.js';
-import { createCassandra } from '../../storage/cassandra.js';
-import { lakePaths } from '../../storage/lake.js';
-import { createShopStore, ensureServiceAccount } from '../../storage/shop.js';
-import { hashPassword } from '../../storage/shop-auth.js';
-import { bookJson } from '../../storage/shop-model.js';
-import { createBooksScraper, type ScrapeResult } from './books-scrape.js';
-import { createJobRunRecorder } from './job-runs.js';
-import { createRecommender, type RecommendResult } from './recommend.js';
+import type { Common } from '../core/common.js';
+import { shopDataDir } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { createCommon } from '../core/runtime.js';
+import { createCassandra } from '../storage/cassandra.js';
+import { hashPassword } from './auth.js';
+import { startFixtureSite } from './fixture-site/server.js';
+import { createBooksScraper } from './jobs/books-scrape.js';
+import { createJobRunRecorder } from './jobs/job-runs.js';
+import { createRecommender } from './jobs/recommend.js';
+import { bookJson } from './model.js';
+import { ensureServiceAccount, openShopStore, type ShopStore } from './store.js';
 
 const posInt = (what: string) => (v: string): number => {
   const n = Number(v);
@@ -33,13 +34,21 @@ const httpUrl = (v: string): string => {
 /** Common for a CLI job, with logs on stderr so stdout stays clean for --json. */
 function jobCommon(name: string): Common {
   const common = createCommon(name);
-  return { ...common, logger: pino({ name: `chainlake-${name}`, level: common.config.LOG_LEVEL }, pino.destination(2)) };
+  return { ...common, logger: createLogger({ name: `chainlake-${name}`, level: common.config.LOG_LEVEL, stderr: true }) };
+}
+
+/** Cassandra (closed at shutdown) and the shop store on it, shop migrations applied. */
+async function openStore(common: Common): Promise<ShopStore> {
+  const cassandra = await createCassandra(common.config, common.logger);
+  common.shutdown.add('cassandra', () => cassandra.shutdown());
+  return openShopStore(cassandra, common.config, common.logger);
 }
 
 /**
- * The site to scrape: --base-url, else BOOKS_BASE_URL, else the bundled fixture site on
- * HOST:FIXTURE_SITE_PORT (a fixed port keeps stored book URLs stable between runs): reused
- * when `chainlake fixture-site` already serves it, otherwise started in this process.
+ * The site a manual `books scrape` reads: --base-url, else BOOKS_BASE_URL, else the bundled
+ * fixture site on HOST:FIXTURE_SITE_PORT (a fixed port keeps stored book URLs stable between
+ * runs): reused when `chainlake fixture-site` already serves it, otherwise started in this
+ * process for the command's duration. (The scheduled job never starts it: see jobs/pipeline.ts.)
  */
 async function siteToScrape(config: Common['config'], baseUrl?: string): Promise<{ url: string; close: () => Promise<void>; bundled: boolean }> {
   const given = baseUrl || config.BOOKS_BASE_URL;
@@ -56,39 +65,7 @@ async function siteToScrape(config: Common['config'], baseUrl?: string): Promise
   return { url: site.url, close: site.close, bundled: true };
 }
 
-export type BooksPipelineResult = { scrape: ScrapeResult; recommend: RecommendResult };
-
-/**
- * Scrape then recompute recommendations: what the scheduler runs on BOOKS_CRON
- * (trigger "cron"). Without BOOKS_BASE_URL it scrapes the bundled fixture site.
- */
-export async function runBooksPipeline(common: Common, opts: { trigger?: string; baseUrl?: string; maxPages?: number } = {}): Promise<BooksPipelineResult> {
-  const cassandra = await createCassandra(common.config, common.logger);
-  const store = createShopStore(cassandra);
-  const site = await siteToScrape(common.config, opts.baseUrl);
-  try {
-    const scrape = await createBooksScraper({ store, logger: common.logger, metrics: common.metrics, cassandra }).run({
-      baseUrl: site.url,
-      maxPages: opts.maxPages ?? common.config.BOOKS_MAX_PAGES,
-      trigger: opts.trigger ?? 'cron',
-      signal: common.shutdown.signal,
-    });
-    const recommend = await createRecommender({
-      store,
-      logger: common.logger,
-      cassandra,
-      lakePaths: lakePaths(common.config.LAKE_DIR),
-      duck: { threads: common.config.DUCKDB_THREADS, memoryLimit: common.config.DUCKDB_MEMORY_LIMIT },
-      keepVersions: common.config.VIEWS_KEEP_VERSIONS,
-    }).run({ trigger: opts.trigger ?? 'cron' });
-    return { scrape, recommend };
-  } finally {
-    await site.close();
-    await cassandra.shutdown();
-  }
-}
-
-export function registerBooksCommands(program: Command): void {
+export function registerShopCommands(program: Command): void {
   const books = program.command('books').description('Shop books catalogue: scrape a books.toscrape-style site, compute recommendations, show job runs');
 
   books
@@ -100,15 +77,14 @@ export function registerBooksCommands(program: Command): void {
     .option('--json', 'print one JSON object per stored book on stdout (summary goes to stderr)')
     .action(async (opts: { baseUrl?: string; maxPages?: number; concurrency: number; json?: boolean }) => {
       const common = jobCommon('books-scrape');
-      const cassandra = await createCassandra(common.config, common.logger);
-      common.shutdown.add('cassandra', () => cassandra.shutdown());
+      const store = await openStore(common);
       const site = await siteToScrape(common.config, opts.baseUrl);
       common.shutdown.add('fixture-site', site.close);
       if (site.bundled) process.stderr.write(`Scraping the bundled fixture site at ${site.url}\n`);
       const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'books {bar} {value}/{total} pages', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
       let started = false;
       try {
-        const result = await createBooksScraper({ store: createShopStore(cassandra), logger: common.logger, metrics: common.metrics, cassandra }).run({
+        const result = await createBooksScraper({ store, logger: common.logger, metrics: common.metrics }).run({
           baseUrl: site.url,
           maxPages: opts.maxPages ?? common.config.BOOKS_MAX_PAGES,
           concurrency: opts.concurrency,
@@ -143,14 +119,12 @@ export function registerBooksCommands(program: Command): void {
     .option('--json', 'print the run summary as JSON')
     .action(async (opts: { topK: number; json?: boolean }) => {
       const common = jobCommon('books-recommend');
-      const cassandra = await createCassandra(common.config, common.logger);
-      common.shutdown.add('cassandra', () => cassandra.shutdown());
+      const store = await openStore(common);
       try {
         const r = await createRecommender({
-          store: createShopStore(cassandra),
+          store,
           logger: common.logger,
-          cassandra,
-          lakePaths: lakePaths(common.config.LAKE_DIR),
+          dataDir: shopDataDir(common.config),
           duck: { threads: common.config.DUCKDB_THREADS, memoryLimit: common.config.DUCKDB_MEMORY_LIMIT },
           keepVersions: common.config.VIEWS_KEEP_VERSIONS,
         }).run({ topK: opts.topK, trigger: 'manual' });
@@ -187,10 +161,8 @@ export function registerBooksCommands(program: Command): void {
         return;
       }
       const common = jobCommon('books-user-add');
-      const cassandra = await createCassandra(common.config, common.logger);
-      common.shutdown.add('cassandra', () => cassandra.shutdown());
+      const store = await openStore(common);
       try {
-        const store = createShopStore(cassandra);
         const user = await store.createUser({ email: opts.email, name: opts.name, role: opts.role, passwordHash: await hashPassword(password) });
         if (!user) {
           process.stderr.write(`a user with e-mail ${opts.email.toLowerCase()} already exists\n`);
@@ -212,10 +184,9 @@ export function registerBooksCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { limit: number; json?: boolean }) => {
       const common = jobCommon('books-runs');
-      const cassandra = await createCassandra(common.config, common.logger);
-      common.shutdown.add('cassandra', () => cassandra.shutdown());
+      const store = await openStore(common);
       try {
-        const runs = createJobRunRecorder(createShopStore(cassandra));
+        const runs = createJobRunRecorder(store);
         const rows = [...(await runs.list('books-scrape', opts.limit)), ...(await runs.list('books-recommend', opts.limit))];
         if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
         else
@@ -224,5 +195,22 @@ export function registerBooksCommands(program: Command): void {
       } finally {
         await common.shutdown.run('done');
       }
+    });
+
+  program
+    .command('fixture-site')
+    .description('Serve the bundled books.toscrape-style fixture site (48 books, 3 listing pages, 1 broken page) until stopped')
+    .option('--port <n>', 'port (default: FIXTURE_SITE_PORT)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('--port must be an integer from 0 to 65535.');
+      return n;
+    })
+    .action(async (opts: { port?: number }) => {
+      const common = createCommon('fixture-site');
+      const site = await startFixtureSite({ port: opts.port ?? common.config.FIXTURE_SITE_PORT, host: common.config.HOST });
+      common.shutdown.add('fixture-site', site.close);
+      common.logger.info({ msg: 'Fixture site listening', port: site.port });
+      process.stdout.write(`books fixture site: ${site.url}\n`);
+      await new Promise<void>((resolve) => common.shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
     });
 }
