@@ -114,7 +114,7 @@ export const configSpec = {
 
   // shop
   BOOKS_BASE_URL: [z.string(), '', 'books.toscrape-style site; empty: the bundled fixture site'],
-  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule in `chainlake schedule` ("off" disables)'],
+  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule of the shop scheduler in `chainlake schedule`, which also runs once at start while the catalogue is empty ("off" disables both)'],
   BOOKS_MAX_PAGES: [posInt, '50', 'Per-run page limit of the scraper'],
   FIXTURE_SITE_PORT: [port, '8090', 'Port of the bundled books fixture site'],
   SHOP_DATA_DIR: [z.string(), '', 'Root of the shop\'s own outputs (recommendation Parquet versions); empty: <DATA_DIR>/shop'],

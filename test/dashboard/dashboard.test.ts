@@ -330,12 +330,13 @@ describe('dashboard in headless chromium', () => {
     await page.evaluate(() => sessionStorage.removeItem('chainlake.apiKey'));
   });
 
-  test('history, batch, ops and account pages render without errors', async () => {
+  test('history, batch, ops, account and shop jobs pages render without errors', async () => {
     for (const [route, name, ready] of [
       ['/history', 'history', '#history-status'],
       ['/ops', 'ops', '#p-ops-freshness dl'],
       ['/explorer', 'explorer', 'main form[role=search]'],
       ['/shop/account', 'account', '#p-register form'],
+      ['/shop/jobs', 'shop-jobs', '#p-shop-runs tbody tr'],
     ] as const) {
       const errors: string[] = [];
       const onError = (e: Error) => errors.push(e.message);
@@ -343,6 +344,8 @@ describe('dashboard in headless chromium', () => {
       await open(route);
       await page.locator(ready).first().waitFor();
       if (name === 'history') await expect.poll(() => page.locator('#history-status').textContent(), { timeout: 10_000 }).toMatch(/txs in/);
+      // The setup's scrape is in the shop's own run history (GET /shop/runs), not in the batch runs.
+      if (name === 'shop-jobs') expect(await page.locator('#p-shop-runs tbody tr').first().textContent()).toMatch(/books-scrape\s*manual\s*succeeded/);
       await shot(name);
       page.off('pageerror', onError);
       expect(errors, `${route} threw`).toEqual([]);
