@@ -43,7 +43,7 @@ export function registerServingCommands(program: Command): void {
       let plugins: StartServingOptions['plugins'];
       const cassandra = await createCassandra(common.config, common.logger);
       if (opts.shop) {
-        const [{ shopPlugin }, { openShopStore }] = await Promise.all([import('../shop/plugin.js'), import('../shop/store.js')]);
+        const { shopPlugin, openShopStore } = await import('../shop/plugin.js');
         plugins = [shopPlugin(await openShopStore(cassandra, common.config, common.logger))];
       }
       const handle = await startServing(common, { cassandra, ...(opts.chainId ? { chainId: opts.chainId } : {}), ...(plugins ? { plugins } : {}) });

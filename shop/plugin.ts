@@ -17,6 +17,8 @@ import { userRouteDocs, usersRouter } from './routes/users.js';
 import type { ShopStore } from './store.js';
 
 export type { AuditSink } from './routes/context.js';
+// The composition point (the serve command) needs only this file: the store comes with it.
+export { openShopStore } from './store.js';
 
 const shopRouteDocs: RouteDoc[] = [
   ...productRouteDocs,
