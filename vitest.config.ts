@@ -13,7 +13,7 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default', './test/count-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['{core,storage,speed,batch,serving,ops,dashboard,shop}/**/*.test.ts'], exclude } },
+      { extends: true, test: { name: 'unit', include: ['{core,storage,speed,batch,serving,shop,ops,dashboard}/**/*.test.ts'], exclude } },
       { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude, globalSetup: ['test/global-setup.ts'] } },
     ],
   },

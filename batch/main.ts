@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { Common } from '../core/common.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { createCommon, serveProcessEndpoints } from '../core/runtime.js';
-import { createCassandra } from '../storage/cassandra.js';
+import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, type Duck, lakePaths } from '../storage/lake.js';
 import { lakeChainIds } from '../storage/lake-views.js';
@@ -81,9 +81,9 @@ export async function runRecompute(opts: { chainId?: number; full: boolean; hist
 /**
  * `chainlake schedule`: the batch scheduler (recompute on BATCH_CRON, compaction on COMPACT_CRON,
  * run requests from the API) until stopped. `alongside` starts other scheduled work in the same
- * process (the CLI passes the shop's books job) and returns its stop function.
+ * process (the CLI passes the shop's scheduler) and resolves to its stop function.
  */
-export async function runSchedule(opts: { chainId?: number; alongside?: (common: Common) => (() => void) | null }): Promise<void> {
+export async function runSchedule(opts: { chainId?: number; alongside?: (common: Common, cassandra: CassandraClient) => Promise<() => Promise<void>> }): Promise<void> {
   const common = createCommon('schedule');
   const { config } = common;
   // A DuckDB instance per run: an instance keeps ~40 KB of native memory per distinct Parquet
@@ -123,8 +123,7 @@ export async function runSchedule(opts: { chainId?: number; alongside?: (common:
   );
   scheduler.start();
   common.shutdown.add('scheduler', () => scheduler.stop());
-  const stopAlongside = opts.alongside?.(common);
-  if (stopAlongside) common.shutdown.add('alongside', stopAlongside);
+  if (opts.alongside) common.shutdown.add('alongside', await opts.alongside(common, cassandra));
   await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
     cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
   });

@@ -1,5 +1,6 @@
 // One zod schema over every environment variable chainlake reads. Parsed once at the
 // edge (CLI entry, test setup); everything else receives the typed Config object.
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -113,9 +114,10 @@ export const configSpec = {
 
   // shop
   BOOKS_BASE_URL: [z.string(), '', 'books.toscrape-style site; empty: the bundled fixture site'],
-  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule in `chainlake schedule` ("off" disables)'],
+  BOOKS_CRON: [z.string().min(1), '0 3 * * *', 'Books scrape + recommendations schedule of the shop scheduler in `chainlake schedule`, which also runs once at start while the catalogue is empty ("off" disables both)'],
   BOOKS_MAX_PAGES: [posInt, '50', 'Per-run page limit of the scraper'],
   FIXTURE_SITE_PORT: [port, '8090', 'Port of the bundled books fixture site'],
+  SHOP_DATA_DIR: [z.string(), '', 'Root of the shop\'s own outputs (recommendation Parquet versions); empty: <DATA_DIR>/shop'],
   SESSION_TTL_SECONDS: [posInt, '86400', 'Shop session token lifetime'],
 } as const;
 
@@ -163,6 +165,9 @@ export function loadConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/** SHOP_DATA_DIR, or <DATA_DIR>/shop when empty: the shop's outputs never go under LAKE_DIR. */
+export const shopDataDir = (cfg: Pick<Config, 'SHOP_DATA_DIR' | 'DATA_DIR'>): string => cfg.SHOP_DATA_DIR || join(cfg.DATA_DIR, 'shop');
 
 export const topicNames = (cfg: Pick<Config, 'KAFKA_TOPIC_PREFIX'>, chainId: number) => ({
   blocks: `${cfg.KAFKA_TOPIC_PREFIX}.${chainId}.blocks.v1`,

@@ -4,17 +4,21 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(opts: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
-  const pretty = opts.pretty ?? (process.stdout.isTTY === true && process.env.NODE_ENV !== 'test');
-  return pino({
+/** stderr: log there instead of stdout (CLI commands whose stdout is their output, e.g. --json). */
+export function createLogger(opts: { level?: string; name?: string; pretty?: boolean; stderr?: boolean } = {}): Logger {
+  const out = opts.stderr ? process.stderr : process.stdout;
+  const pretty = opts.pretty ?? (out.isTTY === true && process.env.NODE_ENV !== 'test');
+  const options = {
     name: opts.name ?? 'chainlake',
     level: opts.level ?? 'info',
     redact: {
       paths: ['url', 'rpcUrl', 'apiKey', 'key', 'password', 'authorization', '*.url', '*.apiKey', '*.password', 'headers.authorization', 'headers["x-api-key"]'],
       censor: '[redacted]',
     },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+  };
+  const fd = opts.stderr ? 2 : 1;
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', destination: fd } } });
+  return opts.stderr ? pino(options, pino.destination(2)) : pino(options);
 }
 
 /** Removes credentials, query strings and long key-like path segments from a URL for display. */

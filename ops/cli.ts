@@ -16,27 +16,14 @@ import { registerServeCommands } from './commands/serve.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTrafficCommands } from './commands/traffic.js';
 import { registerViewsCommands } from './commands/views.js';
-// --- the shop's commands (books, fixture-site) and its books job beside `schedule` ------------
-import { registerBooksCommands } from '../batch/jobs/cli.js';
-import { registerFixtureSiteCommands } from './fixture-site/cli.js';
+import { registerShopCommands } from './commands/shop.js';
 import type { ScheduleAlongside } from './commands/batch.js';
+import type { ServePlugins } from './commands/serve.js';
 
-const booksBesideSchedule: ScheduleAlongside = (common) => {
-  if (common.config.BOOKS_CRON === 'off') return null;
-  // Loaded only when `schedule` runs: the nightly scrape + recommendations record their own runs.
-  let stop: (() => void) | null = null;
-  void (async () => {
-    const [{ validateCron }, { scheduleBooksPipeline }, { runBooksPipeline }] = await Promise.all([import('../batch/schedule.js'), import('../batch/jobs/schedule-books.js'), import('../batch/jobs/cli.js')]);
-    validateCron('BOOKS_CRON', common.config.BOOKS_CRON);
-    const books = scheduleBooksPipeline(common.config.BOOKS_CRON, () => runBooksPipeline(common, { trigger: 'cron' }), common.logger);
-    stop = () => void books.stop();
-  })().catch((e: unknown) => {
-    process.stderr.write(`chainlake: ${errorMessage(e)}\n`);
-    process.exit(1);
-  });
-  return () => stop?.();
-};
-// ------------------------------------------------------------------------------------------------
+// The composition root: the shop is a second application beside the chain's layers, added to
+// `serve` as a plugin and to `schedule` as its own scheduler. Loaded only when those run.
+const shopPlugins: ServePlugins = async (common, cassandra) => (await import('../shop/main.js')).shopServingPlugins(common, cassandra);
+const shopBesideSchedule: ScheduleAlongside = async (common, cassandra) => (await import('../shop/main.js')).startShopBesideSchedule(common, cassandra);
 
 // `chainlake status | head -3`: a reader that closes the pipe early is not an error.
 for (const stream of [process.stdout, process.stderr])
@@ -55,11 +42,10 @@ program
 registerStackCommands(program);
 registerIngestCommands(program);
 registerViewsCommands(program);
-registerBatchCommands(program, booksBesideSchedule);
-registerBooksCommands(program);
-registerServeCommands(program);
+registerBatchCommands(program, shopBesideSchedule);
+registerShopCommands(program);
+registerServeCommands(program, shopPlugins);
 registerTrafficCommands(program);
-registerFixtureSiteCommands(program);
 registerReconcileCommands(program);
 registerBenchCommands(program);
 

@@ -1,15 +1,15 @@
 // The serving HTTP app (express 5): chain API under /api/v1 (lambda-merged stats, blocks,
-// txs, history, SQL, SSE), the shop router, OpenAPI + docs, /metrics /health /ready, and the
+// txs, history, SQL, SSE), mounted plugins (the shop), OpenAPI + docs, /metrics /health /ready, and the
 // static dashboard. createApp builds it from injected sources; serving/server.ts wires stores.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { Common } from '../core/common.js';
-import { ValidationError, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { ARROW_STREAM, rowsToArrowIpc } from './arrow.js';
 import { createAuth } from './auth.js';
@@ -25,6 +25,8 @@ import {
   totalsJson,
 } from './merge.js';
 import { type RouteDoc, buildOpenApi, docsHtml } from './openapi.js';
+import { parse } from './parse.js';
+import type { ServingPlugin } from './plugin.js';
 import {
   addressParam,
   blockIdParam,
@@ -52,9 +54,6 @@ import { createStreamHub } from './stream.js';
 /** Ingest and consumer status for the Ops page (serving/stores.ts createOpsSource). */
 export type OpsSource = () => Promise<z.output<typeof opsResponse>>;
 
-/** A route doc as the shop router publishes it. */
-export type ShopRouteDoc = { method: string; path: string; summary: string; request?: z.ZodType; query?: z.ZodType; params?: z.ZodType; response?: z.ZodType; auth?: string };
-
 export type AppDeps = {
   common: Common;
   speed: SpeedSource;
@@ -63,7 +62,8 @@ export type AppDeps = {
   lookupKey: (key: string) => Promise<ApiKeyRecord | null>;
   readyChecks?: Record<string, () => Promise<void>>;
   ops?: OpsSource;
-  shop?: { router: Router; docs: ShopRouteDoc[] };
+  /** Second applications mounted under /api/v1 (the shop), see serving/plugin.ts. */
+  plugins?: ServingPlugin[];
   dashboardDir?: string;
   authLookupCacheMs?: number;
   streamPollMs?: number;
@@ -75,14 +75,6 @@ type Cached = { body: Buffer; contentType: string; etag: string; expires: number
 
 const API = '/api/v1';
 const BODY_LIMIT = '64kb';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const first = details[0];
-  throw new ValidationError(`invalid ${what}${first ? `: ${first.path ? `${first.path}: ` : ''}${first.message}` : ''}`, details);
-}
 
 const wantsArrow = (req: Request): boolean => (req.headers.accept ?? '').includes(ARROW_STREAM);
 
@@ -455,22 +447,7 @@ export function createApp(deps: AppDeps) {
   docs.push({ method: 'get', path: `${API}/stream`, summary: 'Server-sent events: `block` (each new block) and `stats` (current minute)', auth: 'read', tags: ['chain'] });
   api.get('/stream', auth.requireRead, (req, res) => hub.handler(req, res));
 
-  if (deps.shop) {
-    api.use(deps.shop.router);
-    for (const d of deps.shop.docs) {
-      docs.push({
-        method: d.method.toLowerCase() as RouteDoc['method'],
-        path: d.path.startsWith('/api/') ? d.path : `${API}${d.path}`,
-        summary: d.summary,
-        tags: ['shop'],
-        auth: d.auth === 'session' || d.auth === 'admin' ? 'session' : 'public',
-        ...(d.params ? { params: d.params } : {}),
-        ...(d.query ? { query: d.query } : {}),
-        ...(d.request ? { request: d.request } : {}),
-        ...(d.response ? { response: d.response } : {}),
-      });
-    }
-  }
+  for (const plugin of deps.plugins ?? []) for (const d of plugin.mount({ router: api, common })) docs.push({ tags: [plugin.name], ...d, path: `${API}${d.path}` });
   app.use(API, api);
   app.use(API, (req, _res, next) => next(new HttpError(404, 'not_found', `no route ${req.method} ${req.baseUrl}${req.path}`)));
 

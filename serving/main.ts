@@ -1,22 +1,16 @@
 // Entry point of `chainlake serve` (ops/commands/serve.ts parses the flags): the API, the
-// dashboard and, unless disabled, the shop API, until stopped.
+// dashboard and the plugins the composition root hands in (the shop), until stopped.
+import type { Common } from '../core/common.js';
 import { createCommon } from '../core/runtime.js';
-import { createCassandra } from '../storage/cassandra.js';
-import { lakePaths } from '../storage/lake.js';
-import { type StartServingOptions, startServing } from './server.js';
+import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import type { ServingPlugin } from './plugin.js';
+import { startServing } from './server.js';
 
-export async function runServe(opts: { chainId?: number; shop: boolean }): Promise<void> {
+export async function runServe(opts: { chainId?: number; plugins?: (common: Common, cassandra: CassandraClient) => Promise<ServingPlugin[]> }): Promise<void> {
   const common = createCommon('serving');
-  let shop: StartServingOptions['shop'];
   const cassandra = await createCassandra(common.config, common.logger);
-  if (opts.shop) {
-    const mod = await import('./routes/shop/index.js');
-    shop = {
-      router: mod.createShopRouter({ cassandra, config: common.config, logger: common.logger, lakePaths: lakePaths(common.config.LAKE_DIR) }),
-      docs: mod.shopRouteDocs,
-    };
-  }
-  const handle = await startServing(common, { cassandra, ...(opts.chainId ? { chainId: opts.chainId } : {}), ...(shop ? { shop } : {}) });
+  const plugins = (await opts.plugins?.(common, cassandra)) ?? [];
+  const handle = await startServing(common, { cassandra, ...(opts.chainId ? { chainId: opts.chainId } : {}), plugins });
   common.shutdown.add('cassandra', () => cassandra.shutdown());
   // shutdown runs steps newest first: serving closes before Cassandra.
   process.stderr.write(`[chainlake] serving ${handle.url} (chain ${handle.chainId}); docs at ${handle.url}/docs\n`);

@@ -4,7 +4,6 @@
 import { access, constants } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
 import type { Common } from '../core/common.js';
 import { errorMessage, FatalError } from '../core/errors.js';
 import { createApiKeyStore } from '../storage/api-keys.js';
@@ -14,8 +13,9 @@ import { topicNames } from '../core/config.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, lakePaths, readCurrentVersion } from '../storage/lake.js';
 import { registerLakeViews } from '../storage/lake-views.js';
-import { type ShopRouteDoc, createApp } from './app.js';
+import { createApp } from './app.js';
 import { createDuckPool } from './duck-pool.js';
+import type { ServingPlugin } from './plugin.js';
 import { createSqlSandbox } from './sql.js';
 import { createBatchSource, createOpsSource, createSpeedSource, detectChainIds, lakeViewSetup } from './stores.js';
 
@@ -31,7 +31,8 @@ export type ServingHandle = {
 export type StartServingOptions = {
   /** Chain to serve; default: the one found in the ingest/views checkpoints (31337 when none). */
   chainId?: number;
-  shop?: { router: Router; docs: ShopRouteDoc[] };
+  /** Applications mounted next to the chain API (the serve command passes the shop). */
+  plugins?: ServingPlugin[];
   cassandra?: CassandraClient;
   authLookupCacheMs?: number;
   streamPollMs?: number;
@@ -126,7 +127,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
         await access(paths.root, constants.R_OK);
       },
     },
-    ...(opts.shop ? { shop: opts.shop } : {}),
+    ...(opts.plugins ? { plugins: opts.plugins } : {}),
     ...(opts.authLookupCacheMs !== undefined ? { authLookupCacheMs: opts.authLookupCacheMs } : {}),
     ...(opts.streamPollMs !== undefined ? { streamPollMs: opts.streamPollMs } : {}),
     ...(opts.dashboardDir ? { dashboardDir: opts.dashboardDir } : {}),

@@ -6,8 +6,6 @@ import type { CassandraClient } from './cassandra.js';
 
 export const RUN_KINDS = ['compact', 'recompute'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
-/** Kinds listed in the run history: the scheduler's own plus the shop jobs that record runs here. */
-export const LISTED_RUN_KINDS = [...RUN_KINDS, 'books-scrape', 'books-recommend'] as const;
 export type RunTrigger = 'cron' | 'manual' | 'api';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -85,7 +83,7 @@ const longOrNull = (v: unknown): number | null => (v === null || v === undefined
 /** Newest runs first, of one kind or of all kinds merged. */
 export async function listRuns(client: CassandraClient, q: { kind?: RunKind; limit?: number } = {}): Promise<BatchRun[]> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 1000);
-  const kinds: string[] = q.kind ? [q.kind] : [...LISTED_RUN_KINDS];
+  const kinds: RunKind[] = q.kind ? [q.kind] : [...RUN_KINDS];
   const all: BatchRun[] = [];
   for (const kind of kinds) {
     const rs = await client.execute('SELECT * FROM batch_runs WHERE kind = ? LIMIT ?', [kind, limit], opts);

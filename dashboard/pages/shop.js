@@ -1,14 +1,16 @@
 // Shop: products (list, create, edit, delete; API validation messages shown inline), the
-// books catalogue (search, filters, book page with recommendations), the cart and accounts.
+// books catalogue (search, filters, book page with recommendations), the cart, accounts and
+// the books job runs (scrape, recommend).
 // Product writes need an admin shop session; the cart needs any session.
 import { ApiError, fieldErrors } from '../api.js';
-import { clear, el, empty, errorBox, field, loading, panel, table } from '../ui.js';
+import { clear, dateTime, el, empty, errorBox, field, int, loading, panel, table } from '../ui.js';
 
 const TABS = [
   ['products', 'Products'],
   ['books', 'Books'],
   ['cart', 'Cart'],
   ['account', 'Account'],
+  ['jobs', 'Jobs'],
 ];
 
 export async function render(main, { api, args }) {
@@ -24,7 +26,42 @@ export async function render(main, { api, args }) {
   if (sub === 'book') return bookPage(main, api, id ?? '', user);
   if (sub === 'cart') return cartPage(main, api, user);
   if (sub === 'account') return accountPage(main, api, user);
+  if (sub === 'jobs') return jobsPage(main, api);
   return booksPage(main, api, user);
+}
+
+// ---------------------------------------------------------------- jobs
+async function jobsPage(main, api) {
+  const p = panel('Books job runs', { id: 'p-shop-runs', wide: true });
+  main.append(el('div', { class: 'grid' }, p.section));
+  p.body.append(loading());
+  try {
+    const r = await api.get('/shop/runs', { limit: 50 });
+    const dur = (x) => {
+      if (!x.finishedAt) return x.status === 'running' ? 'running' : '—';
+      const ms = Date.parse(x.finishedAt) - Date.parse(x.startedAt);
+      return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : '—';
+    };
+    clear(p.body).append(
+      r.items.length === 0
+        ? empty('No books job runs yet. The shop scheduler scrapes at start while the catalogue is empty, then on BOOKS_CRON.')
+        : table(
+            [
+              { key: 'startedAt', label: 'Started', render: (x) => dateTime(x.startedAt) },
+              { key: 'kind', label: 'Kind' },
+              { key: 'trigger', label: 'Trigger' },
+              { key: 'status', label: 'Status', render: (x) => el('span', { class: x.status === 'failed' ? 'error-message' : x.status === 'succeeded' ? 'ok-text' : '' }, x.status) },
+              { key: 'duration', label: 'Duration', num: true, render: dur },
+              { key: 'rows', label: 'Rows', num: true, render: (x) => int(x.rows) },
+              { key: 'runId', label: 'Run / version' },
+              { key: 'error', label: 'Error', render: (x) => (x.details?.error ? el('span', { class: 'error-message', title: String(x.details.error) }, String(x.details.error).slice(0, 80)) : '') },
+            ],
+            r.items,
+          ),
+    );
+  } catch (e) {
+    clear(p.body).append(errorBox(e, 'Could not load books job runs'));
+  }
 }
 
 async function currentUser(api) {

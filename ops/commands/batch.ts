@@ -1,12 +1,13 @@
 // `chainlake compact | recompute | schedule | sql`: the batch layer (batch/main.ts, batch/sql-runner.ts).
 import type { Command } from 'commander';
 import type { Common } from '../../core/common.js';
+import type { CassandraClient } from '../../storage/cassandra.js';
 import { chainIdFlag, oneOfFlag } from './flags.js';
 
 const SQL_FORMATS = ['table', 'csv', 'json', 'parquet'] as const;
 
-/** Work `chainlake schedule` runs beside the batch scheduler (the shop's books job, see ops/cli.ts). */
-export type ScheduleAlongside = (common: Common) => (() => void) | null;
+/** Work `chainlake schedule` starts beside the batch scheduler (the shop's scheduler, see ops/cli.ts); resolves to its stop. */
+export type ScheduleAlongside = (common: Common, cassandra: CassandraClient) => Promise<() => Promise<void>>;
 
 export function registerBatchCommands(program: Command, alongsideSchedule?: ScheduleAlongside): void {
   program

@@ -1,15 +1,23 @@
 // `chainlake serve` and `chainlake keys create | list | revoke` (serving/main.ts, serving/keys.ts).
 import type { Command } from 'commander';
+import type { Common } from '../../core/common.js';
+import type { ServingPlugin } from '../../serving/plugin.js';
+import type { CassandraClient } from '../../storage/cassandra.js';
 import { API_ROLES } from '../../storage/api-keys.js';
 import { chainIdFlag, oneOfFlag, patternFlag } from './flags.js';
 
-export function registerServeCommands(program: Command): void {
+/** The applications `serve` mounts beside the chain API (the shop, see ops/cli.ts), built on serve's Cassandra. */
+export type ServePlugins = (common: Common, cassandra: CassandraClient) => Promise<ServingPlugin[]>;
+
+export function registerServeCommands(program: Command, plugins?: ServePlugins): void {
   program
     .command('serve')
     .description('Serve the HTTP API (/api/v1, OpenAPI at /openapi.json, docs at /docs), the dashboard, /metrics, /health and /ready on SERVE_PORT')
     .option('--chain-id <id>', 'chain to serve (default: the chain found in the ingest/views checkpoints)', chainIdFlag())
     .option('--no-shop', 'do not mount the shop API')
-    .action(async (opts: { chainId?: number; shop: boolean }) => (await import('../../serving/main.js')).runServe(opts));
+    .action(async (opts: { chainId?: number; shop: boolean }) =>
+      (await import('../../serving/main.js')).runServe({ ...(opts.chainId ? { chainId: opts.chainId } : {}), ...(opts.shop && plugins ? { plugins } : {}) }),
+    );
 
   const keys = program.command('keys').description('Manage API keys (stored as sha256 hashes in Cassandra)');
   keys

@@ -8,14 +8,14 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseBook } from '../../batch/jobs/books-parse.js';
-import { buildSite } from '../../ops/fixture-site/generate.js';
-import { createShopRouter, shopRouteDocs } from '../../serving/routes/shop/index.js';
+import { parseBook } from '../../shop/jobs/books-parse.js';
+import { buildSite } from '../../shop/fixture-site/generate.js';
+import { shopPlugin } from '../../shop/plugin.js';
 import { type ServingHandle, startServing } from '../../serving/server.js';
 import { createApiKeyStore } from '../../storage/api-keys.js';
 import { createCassandra, type CassandraClient } from '../../storage/cassandra.js';
-import { hashPassword } from '../../storage/shop-auth.js';
-import { createShopStore, type ShopStore } from '../../storage/shop.js';
+import { hashPassword } from '../../shop/auth.js';
+import { openShopStore, type ShopStore } from '../../shop/store.js';
 import { generateChain } from '../batch/fixtures.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { CHAIN, makeCommon, seedLake, seedSpeed, tempLakeDir } from '../serving/fixtures.js';
@@ -68,7 +68,7 @@ beforeAll(async () => {
   cassandra = await createCassandra(config, logger);
   const canonical = [...fx.canonical.values()].sort((a, b) => a.block.number - b.block.number);
   await seedSpeed(cassandra, config, canonical);
-  store = createShopStore(cassandra);
+  store = await openShopStore(cassandra, config, logger);
   // Books (parsed from the fixture site), products, two users, a victim's cart, an API key.
   const site = buildSite();
   const bookPages = [...site.entries()].filter(([k]) => /^catalogue\/[^/]+_\d+\/index\.html$/.test(k) && !k.includes('missing')).slice(0, 5);
@@ -86,7 +86,7 @@ beforeAll(async () => {
     cassandra,
     chainId: CHAIN,
     authLookupCacheMs: 0,
-    shop: { router: createShopRouter({ cassandra, config, logger }), docs: shopRouteDocs as never },
+    plugins: [shopPlugin(store)],
   });
   const login = await fetch(`${serving.url}/api/v1/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'attacker@example.com', password: 'attacker-password-1' }) });
   expect(login.status).toBe(200);

@@ -4,8 +4,8 @@
 // price is ever NaN, fractional or negative.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ParseError, parseBook, parseListing } from '../../batch/jobs/books-parse.js';
-import { buildSite } from '../../ops/fixture-site/generate.js';
+import { ParseError, parseBook, parseListing } from '../../shop/jobs/books-parse.js';
+import { buildSite } from '../../shop/fixture-site/generate.js';
 
 const BASE = 'https://books.example/';
 const site = buildSite();

@@ -1,10 +1,12 @@
-// A bare express app for the shop tests: express.json(), the shop router at /api/v1 and a
-// tiny error handler with the same {error: {code, message, details?}} shape as serving/app.ts.
+// A bare express app for the shop tests: express.json(), the shop plugin mounted at /api/v1
+// and serving's error mapping (toHttpError), so errors have the API's {error: {code, message, details?}} shape.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { BaseError, NotFoundError, ValidationError } from '../../core/errors.js';
-import { createShopRouter } from '../../serving/routes/shop/index.js';
+import { Registry } from 'prom-client';
+import { createShutdown } from '../../core/shutdown.js';
+import { toHttpError } from '../../serving/http-errors.js';
+import { shopPlugin } from '../../shop/plugin.js';
 import type { ShopTestEnv } from './env.js';
 
 export type ShopTestApp = {
@@ -17,16 +19,13 @@ export type ShopTestApp = {
 export async function startShopApp(env: ShopTestEnv): Promise<ShopTestApp> {
   const app = express();
   app.use(express.json());
-  app.use('/api/v1', createShopRouter({ cassandra: env.cassandra, config: env.config, logger: env.logger }));
+  const api = express.Router();
+  shopPlugin(env.store).mount({ router: api, common: { config: env.config, logger: env.logger, metrics: new Registry(), shutdown: createShutdown(env.logger, { installSignalHandlers: false }) } });
+  app.use('/api/v1', api);
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { status?: number; statusCode?: number; code?: string; message?: string; details?: unknown; type?: string };
-    let status = 500;
-    if (err instanceof ValidationError) status = 400;
-    else if (err instanceof NotFoundError) status = 404;
-    else if (typeof e.status === 'number') status = e.status;
-    const code = e.type === 'entity.parse.failed' ? 'validation' : err instanceof BaseError || typeof e.code === 'string' ? String(e.code) : 'internal';
-    res.status(status).json({ error: { code, message: status === 500 ? 'internal error' : (e.message ?? 'error'), ...(e.details !== undefined ? { details: e.details } : {}) } });
-    if (status === 500) env.logger.error({ msg: 'Unhandled error in test app', error: String(e.message) });
+    const { status, body, headers } = toHttpError(err);
+    if (status === 500) env.logger.error({ msg: 'Unhandled error in test app', err: String(err) });
+    res.set(headers).status(status).json(body);
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -48,7 +47,7 @@ export async function startShopApp(env: ShopTestEnv): Promise<ShopTestApp> {
 
 /** Creates a user directly in the store (admins cannot self-register) and logs in through the API. */
 export async function loginAs(env: ShopTestEnv, app: ShopTestApp, email: string, role: 'user' | 'admin' = 'user'): Promise<{ token: string; userId: string }> {
-  const { hashPassword } = await import('../../storage/shop-auth.js');
+  const { hashPassword } = await import('../../shop/auth.js');
   const password = `pw-${email}-secret`;
   const user = await env.store.createUser({ email, name: email.split('@')[0] ?? '', role, passwordHash: await hashPassword(password) });
   if (!user) throw new Error(`user ${email} exists`);

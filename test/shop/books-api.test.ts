@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createBooksScraper } from '../../batch/jobs/books-scrape.js';
-import { fixtureBooks } from '../../ops/fixture-site/generate.js';
-import { startFixtureSite } from '../../ops/fixture-site/server.js';
+import { createBooksScraper } from '../../shop/jobs/books-scrape.js';
+import { fixtureBooks } from '../../shop/fixture-site/generate.js';
+import { startFixtureSite } from '../../shop/fixture-site/server.js';
 import { type ShopTestApp, startShopApp } from './app.js';
 import { type ShopTestEnv, shopTestEnv } from './env.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createBooksScraper } from '../../batch/jobs/books-scrape.js';
-import { fixtureBooks } from '../../ops/fixture-site/generate.js';
-import { startFixtureSite } from '../../ops/fixture-site/server.js';
+import { createBooksScraper } from '../../shop/jobs/books-scrape.js';
+import { fixtureBooks } from '../../shop/fixture-site/generate.js';
+import { startFixtureSite } from '../../shop/fixture-site/server.js';
 import { type ShopTestApp, loginAs, startShopApp } from './app.js';
 import { type ShopTestEnv, shopTestEnv } from './env.js';
 
@@ -65,7 +65,7 @@ describe('users and sessions', () => {
   });
 
   test('a session stops working when its TTL runs out', async () => {
-    const { hashToken, newSessionToken } = await import('../../storage/shop-auth.js');
+    const { hashToken, newSessionToken } = await import('../../shop/auth.js');
     const token = newSessionToken();
     await env.store.createSession(hashToken(token), alice.userId, 1);
     expect((await app.call('GET', '/users/me', { token })).status).toBe(200);

@@ -2,9 +2,7 @@
 // shop store, and the bundled fixture site on a free 127.0.0.1 port when asked.
 import type { Config } from '../../core/config.js';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
-import { batchMigrations } from '../../storage/migrations/batch.js';
-import { shopMigrations } from '../../storage/migrations/shop.js';
-import { createShopStore, type ShopStore } from '../../storage/shop.js';
+import { openShopStore, type ShopStore } from '../../shop/store.js';
 import { testConfig, testLogger } from '../helpers.js';
 
 export type ShopTestEnv = { config: Config; cassandra: CassandraClient; store: ShopStore; logger: ReturnType<typeof testLogger>; close: () => Promise<void> };
@@ -12,9 +10,9 @@ export type ShopTestEnv = { config: Config; cassandra: CassandraClient; store: S
 export async function shopTestEnv(overrides: Record<string, string> = {}): Promise<ShopTestEnv> {
   const config = testConfig(overrides);
   const logger = testLogger();
-  // The shop's migrations plus the batch run history it records into; not other layers' schema.
-  const cassandra = await createCassandra(config, logger, { migrations: [...batchMigrations, ...shopMigrations] });
-  const store = createShopStore(cassandra);
+  // The shop's own migrations only; not other layers' schema.
+  const cassandra = await createCassandra(config, logger, { migrations: [] });
+  const store = await openShopStore(cassandra, config, logger);
   return {
     config,
     cassandra,

@@ -2,23 +2,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createBooksScraper } from '../../batch/jobs/books-scrape.js';
-import { createRecommender } from '../../batch/jobs/recommend.js';
-import { fixtureBooks } from '../../ops/fixture-site/generate.js';
-import { startFixtureSite } from '../../ops/fixture-site/server.js';
-import { createDuck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { createBooksScraper } from '../../shop/jobs/books-scrape.js';
+import { createRecommender } from '../../shop/jobs/recommend.js';
+import { fixtureBooks } from '../../shop/fixture-site/generate.js';
+import { startFixtureSite } from '../../shop/fixture-site/server.js';
+import { createDuck, queryRows, sqlString } from '../../storage/lake.js';
 import { type ShopTestApp, loginAs, startShopApp } from './app.js';
 import { type ShopTestEnv, shopTestEnv } from './env.js';
 
 let env: ShopTestEnv;
 let app: ShopTestApp;
-let lakeDir: string;
+let dataDir: string;
 const fx = fixtureBooks();
 const categoryOf = new Map(fx.map((b) => [b.slug, b.category]));
 
 beforeAll(async () => {
   env = await shopTestEnv();
-  lakeDir = mkdtempSync(join(tmpdir(), 'shop-lake-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'shop-data-'));
   const site = await startFixtureSite();
   await createBooksScraper({ store: env.store, logger: env.logger }).run({ baseUrl: site.url, maxPages: 10, retryBaseMs: 20 });
   await site.close();
@@ -27,10 +27,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await env?.close();
-  rmSync(lakeDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
-const recommender = () => createRecommender({ store: env.store, logger: env.logger, lakePaths: lakePaths(lakeDir) });
+const recommender = () => createRecommender({ store: env.store, logger: env.logger, dataDir });
 const strip = (recs: { recBookId: string; rank: number; score: number; coCount: number }[]) => recs.map((r) => [r.rank, r.recBookId, r.score, r.coCount]);
 
 describe('recommendations', () => {
@@ -95,9 +95,9 @@ describe('recommendations', () => {
     expect((await app.call('GET', '/users/me/recommendations')).status).toBe(401);
   });
 
-  test('each version is also a Parquet file in the lake with a CURRENT pointer', async () => {
+  test('each version is also a Parquet file under the shop data dir with a CURRENT pointer', async () => {
     const r = await recommender().run();
-    expect(readFileSync(join(lakeDir, 'shop', 'recs', 'CURRENT'), 'utf8').trim()).toBe(r.version);
+    expect(readFileSync(join(dataDir, 'recs', 'CURRENT'), 'utf8').trim()).toBe(r.version);
     const duck = await createDuck();
     const conn = await duck.connect();
     const rows = await queryRows(conn, `SELECT count(*) AS n, count(DISTINCT book_id) AS books FROM read_parquet(${sqlString(r.parquet!)})`);
@@ -110,7 +110,7 @@ describe('recommendations', () => {
   });
 
   test('keeps only the newest versions: older rows and Parquet files are deleted', async () => {
-    const keep = createRecommender({ store: env.store, logger: env.logger, lakePaths: lakePaths(lakeDir), keepVersions: 2 });
+    const keep = createRecommender({ store: env.store, logger: env.logger, dataDir, keepVersions: 2 });
     const before = (await env.store.listJobRuns('books-recommend', 100)).filter((x) => x.status === 'succeeded').map((x) => x.runId);
     expect(before.length).toBeGreaterThanOrEqual(3);
     const r = await keep.run();
@@ -119,9 +119,9 @@ describe('recommendations', () => {
     expect(runs.filter((x) => x.status === 'pruned').map((x) => x.runId).sort()).toEqual(before.slice(1).sort());
     for (const old of before.slice(1)) {
       expect(await env.store.getRecs(old, fx[0]!.slug)).toEqual([]);
-      expect(existsSync(join(lakeDir, 'shop', 'recs', old))).toBe(false);
+      expect(existsSync(join(dataDir, 'recs', old))).toBe(false);
     }
     expect(await env.store.getRecs(before[0]!, fx[0]!.slug)).toHaveLength(10);
-    expect(existsSync(join(lakeDir, 'shop', 'recs', r.version, 'recs.parquet'))).toBe(true);
+    expect(existsSync(join(dataDir, 'recs', r.version, 'recs.parquet'))).toBe(true);
   });
 });

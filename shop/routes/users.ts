@@ -2,11 +2,13 @@
 // with TTL SESSION_TTL_SECONDS), logout, me.
 import { Router } from 'express';
 import { z } from 'zod';
-import { hashPassword, hashToken, newSessionToken, verifyPassword } from '../../../storage/shop-auth.js';
-import type { UserRecord } from '../../../storage/shop-model.js';
+import { hashPassword, hashToken, newSessionToken, verifyPassword } from '../auth.js';
+import type { UserRecord } from '../model.js';
 import { type createAuth, sessionTokenOf } from './auth.js';
-import { parse, type RouteDoc, sessionUser, type ShopContext } from './context.js';
-import { HttpError } from './http-error.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import { sessionUser, type ShopContext } from './context.js';
+import { HttpError } from '../../serving/http-errors.js';
 
 export const RegisterInput = z
   .object({

@@ -2,7 +2,7 @@
 // absolute, resolved against the page's own URL.
 import * as cheerio from 'cheerio';
 import { BaseError } from '../../core/errors.js';
-import { type BookRecord, parseCurrencyToCents } from '../../storage/shop-model.js';
+import { type BookRecord, parseCurrencyToCents } from '../model.js';
 
 /** A page whose markup lacks fields we need: counted and reported, never fatal for the run. */
 

@@ -2,7 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { createAuth } from './auth.js';
-import { parse, type RouteDoc, type ShopContext } from './context.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import type { ShopContext } from './context.js';
 
 export const AuditQuery = z.object({
   day: z.iso.date().optional(),
@@ -19,7 +21,7 @@ export const AuditList = z.object({
 });
 
 export const auditRouteDocs: RouteDoc[] = [
-  { method: 'get', path: '/audit', summary: 'Audit log of shop writes for one UTC day (admin)', auth: 'admin', query: AuditQuery, response: AuditList },
+  { method: 'get', path: '/audit', summary: 'Audit log of shop writes for one UTC day (admin)', auth: 'session', query: AuditQuery, response: AuditList },
 ];
 
 export function auditRouter(ctx: ShopContext, auth: ReturnType<typeof createAuth>): Router {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { formatCents, lineTotalCents, parseCurrencyToCents, parseMoneyToCents } from './shop-model.js';
+import { formatCents, lineTotalCents, parseCurrencyToCents, parseMoneyToCents } from './model.js';
 
 test('parses decimal strings to exact minor units', () => {
   expect(parseMoneyToCents('19.99')).toBe(1999);

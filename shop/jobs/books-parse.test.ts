@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fixtureBooks, SITE_DIR } from '../../ops/fixture-site/generate.js';
+import { fixtureBooks, SITE_DIR } from '../fixture-site/generate.js';
 import { ParseError, parseAvailability, parseBook, parseListing } from './books-parse.js';
 
 // Markup in the public site's format, written by hand for this test (with the site's

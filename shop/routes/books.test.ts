@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { StoredBook } from '../../../storage/shop-model.js';
+import type { StoredBook } from '../model.js';
 import { BookListQuery, queryBooks } from './books.js';
 
 const book = (id: string, title: string, category: string, price: number, rating: number, availability: number): StoredBook => ({

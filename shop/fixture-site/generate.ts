@@ -1,14 +1,15 @@
 // Generates the bundled books.toscrape-format fixture site, deterministically (seeded PRNG,
-// fixed word lists). `tsx ops/fixture-site/generate.ts` rewrites ops/fixture-site/site/;
+// fixed word lists). `tsx shop/fixture-site/generate.ts` rewrites shop/fixture-site/site/;
 // generate.test.ts checks the committed files equal buildSite(). Written by us: the markup
 // mirrors the public site's structure (product_pod, star-rating, price_color, table rows)
 // so the scraper works on both, but none of its content is copied.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repoPath } from '../../core/paths.js';
 import { mulberry32 } from '../../core/random.js';
 
-export const SITE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'site');
+export const SITE_DIR = repoPath('shop', 'fixture-site', 'site');
 export const PAGE_SIZE = 20;
 /** Detail page that lacks title, price and product table (the scraper must count it, not crash). */
 export const BROKEN_BOOK_PATH = 'catalogue/the-missing-page_900/index.html';

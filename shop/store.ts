@@ -1,11 +1,13 @@
 // Cassandra adapter of the shop domain: books (upsert by UPC + price history), products
 // (LWT optimistic concurrency), users, sessions, carts, cart events, audit, recommendations
-// and job runs. Tables: storage/migrations/shop.ts.
+// and job runs. Tables: shop/migrations.ts, applied by openShopStore.
 import { randomUUID } from 'node:crypto';
 import { ValidationError, errorMessage } from '../core/errors.js';
-import type { CassandraClient } from './cassandra.js';
-import { cassandraTypes } from './cassandra.js';
-import type { AuditEntry, BookRecord, CartLine, ProductRecord, Recommendation, Role, StoredBook, UserRecord } from './shop-model.js';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import { type CassandraClient, cassandraTypes, migrate } from '../storage/cassandra.js';
+import { shopMigrations } from './migrations.js';
+import type { AuditEntry, BookRecord, CartLine, ProductRecord, Recommendation, Role, StoredBook, UserRecord } from './model.js';
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : typeof v === 'number' ? v : Number(String(v)));
@@ -105,6 +107,11 @@ export function createShopStore(client: CassandraClient) {
   /** Every book (the catalogue is small: thousands of rows), paged through the driver. */
   async function listBooks(): Promise<StoredBook[]> {
     return (await allRows('SELECT * FROM shop_books')).map(bookFromRow);
+  }
+
+  /** Whether the catalogue holds any book (one row read, not the whole table). */
+  async function hasBooks(): Promise<boolean> {
+    return (await exec('SELECT upc FROM shop_books LIMIT 1', [])).rows.length > 0;
   }
 
   /**
@@ -358,7 +365,7 @@ export function createShopStore(client: CassandraClient) {
       await Promise.all(bookIds.slice(i, i + 50).map((id) => exec('DELETE FROM shop_recs WHERE version = ? AND book_id = ?', [version, id])));
   }
 
-  // ---- job runs (fallback run history) ----
+  // ---- job runs (the shop's own run history) ----
   async function recordJobRun(run: { kind: string; runId: string; trigger: string; status: string; startedAt: Date; finishedAt: Date | null; rows: number; details: Record<string, unknown> }) {
     await exec('INSERT INTO shop_job_runs (kind, started_at, run_id, trigger, status, finished_at, rows, details) VALUES (?,?,?,?,?,?,?,?)', [
       run.kind, run.startedAt, run.runId, run.trigger, run.status, run.finishedAt, run.rows, JSON.stringify(run.details),
@@ -380,7 +387,7 @@ export function createShopStore(client: CassandraClient) {
   }
 
   return {
-    getBookByUpc, getBookById, listBooks, upsertBook, priceHistory,
+    getBookByUpc, getBookById, listBooks, hasBooks, upsertBook, priceHistory,
     createProduct, getProduct, updateProduct, deleteProduct, listProducts,
     createUser, getUser, getUserByEmail, createSession, getSession, deleteSession,
     getCart, setCartItem, removeCartItem, clearCart, recordCartEvent, listCartEvents, cartHistoryBooks,
@@ -388,6 +395,12 @@ export function createShopStore(client: CassandraClient) {
     writeRecs, setCurrentRecs, currentRecsVersion, getRecs, deleteRecs,
     recordJobRun, listJobRuns,
   };
+}
+
+/** The shop store on a connected client, after applying the shop's own migrations (idempotent). */
+export async function openShopStore(cassandra: CassandraClient, config: Config, logger: Logger): Promise<ShopStore> {
+  await migrate(cassandra, config, logger.child({ component: 'shop-migrations' }), shopMigrations);
+  return createShopStore(cassandra);
 }
 
 export const SERVICE_ACCOUNT_EMAIL = 'service-jobs@chainlake.local';

@@ -4,13 +4,12 @@
 // every price change. The run is recorded in the run history and the audit log.
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { Counter } from 'prom-client';
 import { BaseError, errorMessage, RetryableError, withRetry } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { CassandraClient } from '../../storage/cassandra.js';
-import type { ShopStore } from '../../storage/shop.js';
-import { ensureServiceAccount } from '../../storage/shop.js';
-import type { BookRecord } from '../../storage/shop-model.js';
+import { counter } from '../../core/metrics.js';
+import type { ShopStore } from '../store.js';
+import { ensureServiceAccount } from '../store.js';
+import type { BookRecord } from '../model.js';
 import { ParseError, parseBook, parseListing } from './books-parse.js';
 import { createJobRunRecorder } from './job-runs.js';
 
@@ -54,22 +53,15 @@ export type ScrapeResult = {
   durationMs: number;
 };
 
-export type BooksScraperDeps = { store: ShopStore; logger: Logger; metrics?: Registry; fetch?: typeof fetch; /** Also record runs in batch_runs. */ cassandra?: CassandraClient };
-
-function scrapeMetrics(registry: Registry | undefined) {
-  if (!registry) return null;
-  const existing = registry.getSingleMetric('chainlake_books_pages_total') as Counter<'kind' | 'outcome'> | undefined;
-  return (
-    existing ??
-    new Counter({ name: 'chainlake_books_pages_total', help: 'Pages the books scraper fetched, by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] })
-  );
-}
+export type BooksScraperDeps = { store: ShopStore; logger: Logger; metrics?: Registry; fetch?: typeof fetch };
 
 export function createBooksScraper(deps: BooksScraperDeps) {
   const log = deps.logger.child({ component: 'books-scrape' });
   const doFetch = deps.fetch ?? fetch;
-  const pagesCounter = scrapeMetrics(deps.metrics);
-  const runs = createJobRunRecorder(deps.store, { ...(deps.cassandra ? { cassandra: deps.cassandra } : {}), logger: log });
+  const pagesCounter = deps.metrics
+    ? counter(deps.metrics, { name: 'chainlake_books_pages_total', help: 'Pages the books scraper fetched, by kind and outcome', labelNames: ['kind', 'outcome'] })
+    : null;
+  const runs = createJobRunRecorder(deps.store);
 
   async function getHtml(url: string, opts: ScrapeOptions, onRetry: () => void): Promise<string> {
     return withRetry(
@@ -183,7 +175,6 @@ export function createBooksScraper(deps: BooksScraperDeps) {
         .finish({
           status: result.status,
           rows,
-          rowsIn: result.booksListed,
           ...(problems ? { error: problems } : {}),
           details: { ...summary, malformedPages: result.malformed, failedPages: result.failed },
         })

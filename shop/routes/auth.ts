@@ -1,9 +1,9 @@
 // Shop session auth. The token comes from `x-session-token`, or from
 // `Authorization: Bearer shop_…` (the "shop_" prefix keeps it apart from API keys).
 import type { NextFunction, Request, Response } from 'express';
-import { hashToken, SESSION_TOKEN_PREFIX } from '../../../storage/shop-auth.js';
+import { hashToken, SESSION_TOKEN_PREFIX } from '../auth.js';
 import type { ShopContext, SessionUser } from './context.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../../serving/http-errors.js';
 
 export function sessionTokenOf(req: Request): string | null {
   const header = req.get('x-session-token');

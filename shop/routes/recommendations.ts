@@ -1,12 +1,14 @@
 // Book recommendations from the current version written by the batch job
-// (batch/jobs/recommend.ts): per book, and per user (blend of the recommendations of the
+// (shop/jobs/recommend.ts): per book, and per user (blend of the recommendations of the
 // books they carted; top-rated books when they have carted nothing yet).
 import { Router } from 'express';
 import { z } from 'zod';
-import { bookJson, type StoredBook } from '../../../storage/shop-model.js';
+import { bookJson, type StoredBook } from '../model.js';
 import type { createAuth } from './auth.js';
 import { Book, BookParams, findBook } from './books.js';
-import { parse, type RouteDoc, sessionUser, type ShopContext } from './context.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import { sessionUser, type ShopContext } from './context.js';
 
 export const RecsQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) });
 export const RecList = z.object({

@@ -3,12 +3,14 @@
 // The write itself is a Cassandra LWT `IF version = ?`, so two writers never both win.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../../core/errors.js';
-import { formatCents, MAX_PRICE_CENTS, parseMoneyToCents, type ProductRecord } from '../../../storage/shop-model.js';
-import type { ProductFields } from '../../../storage/shop.js';
+import { NotFoundError } from '../../core/errors.js';
+import { formatCents, MAX_PRICE_CENTS, parseMoneyToCents, type ProductRecord } from '../model.js';
+import type { ProductFields } from '../store.js';
 import type { createAuth } from './auth.js';
-import { parse, type RouteDoc, sessionUser, type ShopContext } from './context.js';
-import { HttpError } from './http-error.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import { sessionUser, type ShopContext } from './context.js';
+import { HttpError } from '../../serving/http-errors.js';
 
 export const MoneyString = z
   .string()
@@ -58,11 +60,11 @@ export const ProductList = z.object({ items: z.array(Product), nextCursor: z.str
 
 export const productRouteDocs: RouteDoc[] = [
   { method: 'get', path: '/products', summary: 'List products (filter by category, cursor pagination)', query: ProductListQuery, response: ProductList },
-  { method: 'post', path: '/products', summary: 'Create a product (admin)', auth: 'admin', request: ProductInput, response: Product },
+  { method: 'post', path: '/products', summary: 'Create a product (admin)', auth: 'session', request: ProductInput, response: Product },
   { method: 'get', path: '/products/{id}', summary: 'Get a product; ETag carries its version', params: ProductIdParams, response: Product },
-  { method: 'put', path: '/products/{id}', summary: 'Replace a product (admin, If-Match required)', auth: 'admin', params: ProductIdParams, request: ProductInput, response: Product },
-  { method: 'patch', path: '/products/{id}', summary: 'Update some fields (admin, If-Match required)', auth: 'admin', params: ProductIdParams, request: ProductPatch, response: Product },
-  { method: 'delete', path: '/products/{id}', summary: 'Delete a product (admin, If-Match required)', auth: 'admin', params: ProductIdParams },
+  { method: 'put', path: '/products/{id}', summary: 'Replace a product (admin, If-Match required)', auth: 'session', params: ProductIdParams, request: ProductInput, response: Product },
+  { method: 'patch', path: '/products/{id}', summary: 'Update some fields (admin, If-Match required)', auth: 'session', params: ProductIdParams, request: ProductPatch, response: Product },
+  { method: 'delete', path: '/products/{id}', summary: 'Delete a product (admin, If-Match required)', auth: 'session', params: ProductIdParams },
 ];
 
 export const productJson = (p: ProductRecord): z.infer<typeof Product> => ({

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from '../storage/migrations/index.js';
 
 // Shop domain (versions 400-499). Money is integer minor units (bigint), never float.
 export const shopMigrations: Migration[] = [
@@ -35,7 +35,7 @@ export const shopMigrations: Migration[] = [
       `CREATE TABLE IF NOT EXISTS shop_recs (version text, book_id text, rank int, rec_book_id text, score double, content_score double,
         co_count int, PRIMARY KEY ((version, book_id), rank))`,
       `CREATE TABLE IF NOT EXISTS shop_recs_current (name text PRIMARY KEY, version text, created_at timestamp, books int, pairs int)`,
-      // Scrape/recommend run history (used when storage/batch-runs.ts is not available).
+      // Scrape/recommend run history: the shop's own, apart from the chain's batch_runs.
       `CREATE TABLE IF NOT EXISTS shop_job_runs (kind text, started_at timestamp, run_id text, trigger text, status text, finished_at timestamp,
         rows bigint, details text, PRIMARY KEY (kind, started_at, run_id)) WITH CLUSTERING ORDER BY (started_at DESC, run_id ASC)`,
     ],

@@ -7,18 +7,17 @@
 // With no carts (cold start) the ranking is purely content based, so books of the same
 // category always rank first (cross-category content is < 0.5 ≤ same-category content).
 // Output is versioned: rows under a new version in shop_recs, then the shop_recs_current
-// pointer switches (readers never see half a version); with a lake, also
-// <LAKE_DIR>/shop/recs/<version>/recs.parquet and a CURRENT file switched by rename.
+// pointer switches (readers never see half a version); with a data dir, also
+// <SHOP_DATA_DIR>/recs/<version>/recs.parquet and a CURRENT file switched by rename.
 // The newest keepVersions versions are kept; older rows and Parquet dirs are deleted.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createDuck, type DuckOptions, type LakePaths, queryRows, sqlString } from '../../storage/lake.js';
-import type { CassandraClient } from '../../storage/cassandra.js';
-import { ensureServiceAccount, type ShopStore } from '../../storage/shop.js';
-import type { Recommendation } from '../../storage/shop-model.js';
+import { createDuck, type DuckOptions, queryRows, sqlString } from '../../storage/lake.js';
+import { ensureServiceAccount, type ShopStore } from '../store.js';
+import type { Recommendation } from '../model.js';
 import { createJobRunRecorder } from './job-runs.js';
 
 export const CO_WEIGHT = 1.0;
@@ -84,17 +83,17 @@ export function recommendationSql(topK: number): string {
 export type RecommenderDeps = {
   store: ShopStore;
   logger: Logger;
-  lakePaths?: LakePaths;
+  /** Root of the shop's outputs (SHOP_DATA_DIR, see shopDataDir): the Parquet copy goes under <dataDir>/recs. */
+  dataDir?: string;
   duck?: DuckOptions;
-  /** Also record runs in batch_runs. */
-  cassandra?: CassandraClient;
   /** Published versions kept (the current one included); older ones are deleted. Default 5. */
   keepVersions?: number;
 };
 
 export function createRecommender(deps: RecommenderDeps) {
   const log = deps.logger.child({ component: 'books-recommend' });
-  const runs = createJobRunRecorder(deps.store, { ...(deps.cassandra ? { cassandra: deps.cassandra } : {}), logger: log });
+  const runs = createJobRunRecorder(deps.store);
+  const recsDir = deps.dataDir ? join(deps.dataDir, 'recs') : null;
 
   async function run(opts: { topK?: number; trigger?: string; now?: Date } = {}): Promise<RecommendResult> {
     const started = opts.now ?? new Date();
@@ -143,8 +142,8 @@ export function createRecommender(deps: RecommenderDeps) {
         coCount: Number(r.co_count),
       }));
       let parquet: string | null = null;
-      if (deps.lakePaths) {
-        const dir = join(deps.lakePaths.root, 'shop', 'recs', version);
+      if (recsDir) {
+        const dir = join(recsDir, version);
         await mkdir(dir, { recursive: true });
         parquet = join(dir, 'recs.parquet');
         await conn.run(`COPY (${sql}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -153,8 +152,8 @@ export function createRecommender(deps: RecommenderDeps) {
 
       await deps.store.writeRecs(version, recs);
       await deps.store.setCurrentRecs(version, { books: books.length, pairs: recs.length });
-      if (deps.lakePaths) {
-        const pointer = join(deps.lakePaths.root, 'shop', 'recs', 'CURRENT');
+      if (recsDir) {
+        const pointer = join(recsDir, 'CURRENT');
         await writeFile(`${pointer}.${process.pid}.tmp`, `${version}\n`);
         await rename(`${pointer}.${process.pid}.tmp`, pointer);
       }
@@ -167,7 +166,7 @@ export function createRecommender(deps: RecommenderDeps) {
         durationMs: Date.now() - t0,
         parquet,
       };
-      await run.finish({ status: 'succeeded', rows: recs.length, rowsIn: books.length, version, details: result });
+      await run.finish({ status: 'succeeded', rows: recs.length, details: result });
       await prune(version, books.map((b) => b.id)).catch((e) => log.warn({ msg: 'Could not prune old recommendation versions', error: errorMessage(e) }));
       const actor = await ensureServiceAccount(deps.store);
       await deps.store.recordAudit({ actorId: actor.id, actorRole: actor.role, action: 'books.recommend', entity: 'recommendations', entityId: version, details: result });
@@ -187,7 +186,7 @@ export function createRecommender(deps: RecommenderDeps) {
     const published = (await deps.store.listJobRuns('books-recommend', 1000)).filter((r) => r.status === 'succeeded' && r.runId !== current);
     for (const old of published.slice(keep - 1)) {
       await deps.store.deleteRecs(old.runId, bookIds);
-      if (deps.lakePaths) await rm(join(deps.lakePaths.root, 'shop', 'recs', old.runId), { recursive: true, force: true });
+      if (recsDir) await rm(join(recsDir, old.runId), { recursive: true, force: true });
       await deps.store.recordJobRun({ ...old, kind: 'books-recommend', status: 'pruned' });
       log.info({ msg: 'Pruned recommendation version', version: old.runId });
     }

@@ -2,9 +2,11 @@
 // filters and sorts an in-memory copy refreshed from Cassandra every CACHE_TTL_MS.
 import { Router } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../../core/errors.js';
-import { bookJson, formatCents, parseMoneyToCents, type StoredBook } from '../../../storage/shop-model.js';
-import { parse, type RouteDoc, type ShopContext } from './context.js';
+import { NotFoundError } from '../../core/errors.js';
+import { bookJson, formatCents, parseMoneyToCents, type StoredBook } from '../model.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import type { ShopContext } from './context.js';
 import { MoneyString } from './products.js';
 
 const boolString = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

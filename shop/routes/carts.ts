@@ -4,12 +4,14 @@
 // and in the audit log. A user sees only their own cart (403), admins any cart.
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { NotFoundError } from '../../../core/errors.js';
-import { formatCents, lineTotalCents, type StoredBook } from '../../../storage/shop-model.js';
+import { NotFoundError } from '../../core/errors.js';
+import { formatCents, lineTotalCents, type StoredBook } from '../model.js';
 import type { createAuth } from './auth.js';
 import { findBook } from './books.js';
-import { parse, type RouteDoc, sessionUser, type ShopContext } from './context.js';
-import { HttpError } from './http-error.js';
+import { parse } from '../../serving/parse.js';
+import type { RouteDoc } from '../../serving/openapi.js';
+import { sessionUser, type ShopContext } from './context.js';
+import { HttpError } from '../../serving/http-errors.js';
 
 export const CartParams = z.object({ userId: z.string().min(1).max(100) });
 export const CartItemParams = CartParams.extend({ bookId: z.string().min(1).max(300) });
