@@ -15,6 +15,15 @@ export const uintString = z
   .refine((s) => s.length < 78 || BigInt(s) <= UINT256_MAX, 'exceeds uint256');
 const blockNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A chain family's own fields on a block or transaction (core/chains): JSON scalars by
+ * field name, amounts as decimal strings like the rest of the record. Optional, so records
+ * of the default family (ethereum) and every record written before families existed are
+ * unchanged.
+ */
+export const familyExtrasSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type FamilyExtras = z.infer<typeof familyExtrasSchema>;
+
 export const TX_CLASSES = ['contract_creation', 'native_transfer', 'contract_call'] as const;
 export type TxClass = (typeof TX_CLASSES)[number];
 
@@ -29,6 +38,8 @@ export const blockHeaderSchema = z.object({
   gasLimit: uintString,
   baseFeePerGas: uintString.nullable(),
   txCount: z.number().int().nonnegative(),
+  /** The chain family's extra block fields (absent for ethereum). */
+  extra: familyExtrasSchema.optional(),
 });
 export type BlockHeader = z.infer<typeof blockHeaderSchema>;
 
@@ -62,6 +73,8 @@ export const txSchema = z.object({
   fee: uintString,
   contractAddress: address.nullable(),
   logCount: z.number().int().nonnegative(),
+  /** The chain family's extra transaction/receipt fields (absent for ethereum). */
+  extra: familyExtrasSchema.optional(),
 });
 export type Tx = z.infer<typeof txSchema>;
 
@@ -80,6 +93,8 @@ export const blockRecordSchema = z.object({
   schema: z.literal(RECORD_SCHEMA),
   kind: z.literal('block'),
   chainId: z.number().int().positive(),
+  /** Chain family whose `extra` fields the record carries (core/chains); absent = ethereum. */
+  family: z.string().min(1).optional(),
   block: blockHeaderSchema,
   transactions: z.array(txSchema),
   tokenTransfers: z.array(tokenTransferSchema),

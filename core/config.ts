@@ -2,6 +2,7 @@
 // edge (CLI entry, test setup); everything else receives the typed Config object.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CHAIN_FAMILY_NAMES } from './chains/index.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -37,6 +38,11 @@ export const configSpec = {
   RPC_DEFAULT_RPS: [posInt, '25', 'Requests/s per endpoint when RPC_LIMITS does not name it'],
   RPC_DEFAULT_DAILY_QUOTA: [nonNegInt, '0', 'Requests per UTC day per endpoint (0 = unlimited)'],
   RPC_TIMEOUT_MS: [posInt, '10000', 'Per-request timeout'],
+  CHAIN_FAMILY: [
+    z.enum(['auto', ...CHAIN_FAMILY_NAMES]),
+    'auto',
+    `Chain family whose own tx/receipt/block fields ingest keeps (core/chains: ${CHAIN_FAMILY_NAMES.join(', ')}). "auto": by chain id, unknown ids = ethereum`,
+  ],
   ANVIL_PORT: [port, '8545', 'Port of the local anvil chain'],
   ANVIL_BLOCK_TIME: [posInt, '1', 'Seconds between anvil blocks'],
   TRAFFIC_TPS: [z.coerce.number().nonnegative(), '20', 'Transactions/s the local traffic generator sends (0 = off)'],

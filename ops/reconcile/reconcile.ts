@@ -1,10 +1,10 @@
 // `chainlake reconcile`: for a block range below the batch horizon, compare the chain
 // itself (re-fetched over RPC and decoded with the ingest code), the speed views
 // (Cassandra) and the batch layer (CURRENT version of the lake). Zero drift expected.
-import { Gauge } from 'prom-client';
 import type { BlockRecord } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { ValidationError } from '../../core/errors.js';
+import { gauge } from '../../core/metrics.js';
 import { decodeBlock } from '../../speed/decode/index.js';
 import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
@@ -110,8 +110,8 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
 
 export function reconcileMetrics(common: Common) {
   return {
-    drift: new Gauge({ name: 'chainlake_reconcile_drift', help: 'Differences found by the last reconcile run (0 expected)', registers: [common.metrics] }),
-    lastRun: new Gauge({ name: 'chainlake_reconcile_last_run_timestamp_seconds', help: 'When reconcile last finished', registers: [common.metrics] }),
-    blocks: new Gauge({ name: 'chainlake_reconcile_blocks_checked', help: 'Blocks compared by the last reconcile run', registers: [common.metrics] }),
+    drift: gauge(common.metrics, { name: 'chainlake_reconcile_drift', help: 'Differences found by the last reconcile run (0 expected)' }),
+    lastRun: gauge(common.metrics, { name: 'chainlake_reconcile_last_run_timestamp_seconds', help: 'When reconcile last finished' }),
+    blocks: gauge(common.metrics, { name: 'chainlake_reconcile_blocks_checked', help: 'Blocks compared by the last reconcile run' }),
   };
 }

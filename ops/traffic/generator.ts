@@ -3,11 +3,12 @@
 // nonce order with local nonces (fire-and-forget: the node accepting the tx is enough),
 // so throughput is bounded by RPC latency × accounts, not by block time.
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Address } from 'viem';
 import { z } from 'zod';
 import { type Config, loadConfig } from '../../core/config.js';
 import { FatalError, ValidationError, errorMessage, sleep } from '../../core/errors.js';
+import { counter, gauge } from '../../core/metrics.js';
 import { trafficBytecode } from './artifacts.js';
 import { type SignedTx, type TrafficChain, createTrafficChain } from './chain.js';
 import { DEFAULT_MIX, type PlannedTx, type TrafficWorld, type TxKind, createPlanner, planSetup } from './mix.js';
@@ -71,12 +72,11 @@ export function trafficWorld(chain: TrafficChain): TrafficWorld {
 }
 
 export function trafficMetrics(registry: Registry) {
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
   return {
-    sent: get('chainlake_traffic_txs_sent_total', () => new Counter({ name: 'chainlake_traffic_txs_sent_total', help: 'Txs accepted by the node, by kind', labelNames: ['kind'], registers: [registry] })),
-    failed: get('chainlake_traffic_send_errors_total', () => new Counter({ name: 'chainlake_traffic_send_errors_total', help: 'Tx sends that failed', registers: [registry] })),
-    dropped: get('chainlake_traffic_txs_dropped_total', () => new Counter({ name: 'chainlake_traffic_txs_dropped_total', help: 'Planned txs dropped because an account queue was full', registers: [registry] })),
-    targetTps: get('chainlake_traffic_target_tps', () => new Gauge({ name: 'chainlake_traffic_target_tps', help: 'Target tx/s of the traffic generator', registers: [registry] })),
+    sent: counter(registry, { name: 'chainlake_traffic_txs_sent_total', help: 'Txs accepted by the node, by kind', labelNames: ['kind'] }),
+    failed: counter(registry, { name: 'chainlake_traffic_send_errors_total', help: 'Tx sends that failed' }),
+    dropped: counter(registry, { name: 'chainlake_traffic_txs_dropped_total', help: 'Planned txs dropped because an account queue was full' }),
+    targetTps: gauge(registry, { name: 'chainlake_traffic_target_tps', help: 'Target tx/s of the traffic generator' }),
   };
 }
 

@@ -1,6 +1,8 @@
 // Raw RPC block + receipts → one BlockRecord (core/chain.ts, kind 'block'). Pure: the
-// record is a function of its inputs and `now` only, so re-decoding a block is idempotent.
-import { type BlockRecord, RECORD_SCHEMA, type Tx, blockRecordSchema } from '../../core/chain.js';
+// record is a function of its inputs, the chain family and `now` only, so re-decoding a
+// block is idempotent. The family's formatters (core/chains) fill the record's `extra`.
+import { type BlockRecord, type FamilyExtras, RECORD_SCHEMA, type Tx, blockRecordSchema } from '../../core/chain.js';
+import { type ChainFamily, DEFAULT_CHAIN_FAMILY } from '../../core/chains/index.js';
 import { ValidationError } from '../../core/errors.js';
 import type { RpcBlock, RpcReceipt } from '../rpc/schemas.js';
 import { decodeCall } from './calls.js';
@@ -32,7 +34,16 @@ function safeNumber(q: string, field: string, blockNumber: number | null): numbe
   return Number(v);
 }
 
-export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: RpcReceipt[], now: number = Date.now()): BlockRecord {
+/** A family's extras, or undefined when it has none, so records without extras keep their exact shape. */
+const nonEmpty = (x: FamilyExtras | null | undefined): FamilyExtras | undefined => (x && Object.keys(x).length > 0 ? x : undefined);
+
+export function decodeBlock(
+  chainId: number,
+  rawBlock: RpcBlock,
+  rawReceipts: RpcReceipt[],
+  now: number = Date.now(),
+  family: ChainFamily = DEFAULT_CHAIN_FAMILY,
+): BlockRecord {
   const number = safeNumber(rawBlock.number, 'block number', null);
   const txs = rawBlock.transactions;
   if (rawReceipts.length !== txs.length)
@@ -64,6 +75,8 @@ export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: Rp
     const call = txClass === 'contract_call' ? decodeCall(tx.input) : null;
     // Pre-Byzantium receipts have no status field; no revert flag existed then.
     const status = receipt.status === null ? 1 : BigInt(receipt.status) === 1n ? 1 : 0;
+    // The family's own fields were kept on the raw objects by its RPC schemas (speed/rpc/schemas.ts).
+    const extra = nonEmpty(family.format.transaction?.(tx, receipt));
     return {
       hash: tx.hash,
       blockNumber: number,
@@ -88,6 +101,7 @@ export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: Rp
       fee: (gasUsed * effectiveGasPrice).toString(10),
       contractAddress: receipt.contractAddress,
       logCount: receipt.logs.length,
+      ...(extra ? { extra } : {}),
     } satisfies Tx;
   });
 
@@ -95,10 +109,12 @@ export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: Rp
     txs.flatMap((tx) => (byHash.get(tx.hash) as RpcReceipt).logs.filter((l) => l.transactionHash === tx.hash)),
   ).map((t) => ({ ...t, blockNumber: number }));
 
+  const blockExtra = nonEmpty(family.format.block?.(rawBlock));
   const record: BlockRecord = {
     schema: RECORD_SCHEMA,
     kind: 'block',
     chainId,
+    ...(family.name === DEFAULT_CHAIN_FAMILY.name ? {} : { family: family.name }),
     block: {
       number,
       hash: rawBlock.hash,
@@ -109,6 +125,7 @@ export function decodeBlock(chainId: number, rawBlock: RpcBlock, rawReceipts: Rp
       gasLimit: dec(rawBlock.gasLimit),
       baseFeePerGas: decOrNull(rawBlock.baseFeePerGas),
       txCount: txs.length,
+      ...(blockExtra ? { extra: blockExtra } : {}),
     },
     transactions,
     tokenTransfers,

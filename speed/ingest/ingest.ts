@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
+import { type ChainFamily, resolveChainFamily } from '../../core/chains/index.js';
 import type { Common } from '../../core/common.js';
 import { errorMessage } from '../../core/errors.js';
 import type { ReadyCheck } from '../../core/runtime.js';
@@ -34,6 +35,8 @@ export type IngestDeps = {
   observer?: IngestObserver;
   /** Per-process id for RPC usage rows. */
   processId?: string;
+  /** Injected in tests; otherwise CHAIN_FAMILY, or chosen by the chain id when it is auto. */
+  family?: ChainFamily;
 };
 
 export type Ingest = {
@@ -84,6 +87,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
       closers.push({ name: 'rpc-pool', close: () => built.close() });
     }
     const chainId = await pool.chainId();
+    const family = deps.family ?? resolveChainFamily(chainId, cfg.CHAIN_FAMILY);
 
     const kafka = deps.kafka ?? createKafka(cfg, logger, 'ingest');
     const admin = kafka.admin();
@@ -94,7 +98,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
     closers.push({ name: 'kafka-producer', close: () => producer.disconnect() });
 
     const state: IngestStateStore = mode.kind === 'follow' ? createIngestStateStore(cassandra) : memoryStateStore();
-    const source = createRpcBlockSource({ pool, chainId, logger: log });
+    const source = createRpcBlockSource({ pool, chainId, family, logger: log });
     const heads = mode.kind === 'follow' ? createHeadWaiter({ wsUrl: cfg.ETH_WS_URL, logger: log }) : null;
     if (heads) closers.push({ name: 'heads', close: () => heads.close() });
 
@@ -124,7 +128,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
       await running?.catch(() => {});
       await close();
     });
-    log.info({ msg: 'Ingest ready', chainId, mode: mode.kind, topics });
+    log.info({ msg: 'Ingest ready', chainId, family: family.name, mode: mode.kind, topics });
     return {
       chainId,
       topics,

@@ -1,38 +1,25 @@
 // Prometheus metrics of ingest, registered on the registry the process was given.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { counter, gauge, histogram } from '../../core/metrics.js';
 import type { IngestObserver } from './types.js';
-
-function metric<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
-}
 
 export function createIngestMetrics(registry: Registry, now: () => number = Date.now): IngestObserver & { dlq: Counter } {
   let tipTimestamp: number | null = null;
   let range: { from: number; to: number } | null = null;
-  const blocks = metric(registry, 'chainlake_ingest_blocks_total', () => new Counter({ name: 'chainlake_ingest_blocks_total', help: 'Blocks published to Kafka (acknowledged)', registers: [registry] }));
-  const txs = metric(registry, 'chainlake_ingest_txs_total', () => new Counter({ name: 'chainlake_ingest_txs_total', help: 'Transactions in published blocks', registers: [registry] }));
-  const lagBlocks = metric(registry, 'chainlake_ingest_head_lag_blocks', () => new Gauge({ name: 'chainlake_ingest_head_lag_blocks', help: 'Chain head minus last published block', registers: [registry] }));
-  const lagSeconds = metric(
-    registry,
-    'chainlake_ingest_head_lag_seconds',
-    () =>
-      new Gauge({
-        name: 'chainlake_ingest_head_lag_seconds',
-        help: 'Now minus the timestamp of the last published block',
-        registers: [registry],
-        collect() {
-          if (tipTimestamp !== null) this.set(Math.max(0, now() / 1000 - tipTimestamp));
-        },
-      }),
-  );
-  const reorgs = metric(registry, 'chainlake_ingest_reorgs_total', () => new Counter({ name: 'chainlake_ingest_reorgs_total', help: 'Reorgs handled', registers: [registry] }));
-  const reorgDepth = metric(
-    registry,
-    'chainlake_ingest_reorg_depth',
-    () => new Histogram({ name: 'chainlake_ingest_reorg_depth', help: 'Blocks retracted per reorg', buckets: [1, 2, 3, 5, 8, 13, 21, 34, 64, 128], registers: [registry] }),
-  );
-  const progress = metric(registry, 'chainlake_ingest_backfill_progress', () => new Gauge({ name: 'chainlake_ingest_backfill_progress', help: 'Fraction (0..1) of the current sync range published; 1 when following the head', registers: [registry] }));
-  const dlq = metric(registry, 'chainlake_dlq_records_total', () => new Counter({ name: 'chainlake_dlq_records_total', help: 'Undecodable blocks sent to the dead-letter topic', registers: [registry] }));
+  const blocks = counter(registry, { name: 'chainlake_ingest_blocks_total', help: 'Blocks published to Kafka (acknowledged)' });
+  const txs = counter(registry, { name: 'chainlake_ingest_txs_total', help: 'Transactions in published blocks' });
+  const lagBlocks = gauge(registry, { name: 'chainlake_ingest_head_lag_blocks', help: 'Chain head minus last published block' });
+  const lagSeconds = gauge(registry, {
+    name: 'chainlake_ingest_head_lag_seconds',
+    help: 'Now minus the timestamp of the last published block',
+    collect() {
+      if (tipTimestamp !== null) this.set(Math.max(0, now() / 1000 - tipTimestamp));
+    },
+  });
+  const reorgs = counter(registry, { name: 'chainlake_ingest_reorgs_total', help: 'Reorgs handled' });
+  const reorgDepth = histogram(registry, { name: 'chainlake_ingest_reorg_depth', help: 'Blocks retracted per reorg', buckets: [1, 2, 3, 5, 8, 13, 21, 34, 64, 128] });
+  const progress = gauge(registry, { name: 'chainlake_ingest_backfill_progress', help: 'Fraction (0..1) of the current sync range published; 1 when following the head' });
+  const dlq = counter(registry, { name: 'chainlake_dlq_records_total', help: 'Undecodable blocks sent to the dead-letter topic' });
   return {
     dlq,
     range(r) {

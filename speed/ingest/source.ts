@@ -1,5 +1,7 @@
-// BlockSource over the RPC pool: exactly the pool's 2 requests per block, decoded by
-// speed/decode. An undecodable block becomes a DLQ entry instead of an error.
+// BlockSource over the RPC pool: exactly the pool's 2 requests per block, validated and
+// decoded for the chain's family (core/chains) by speed/rpc and speed/decode. An undecodable
+// block becomes a DLQ entry instead of an error.
+import { type ChainFamily, resolveChainFamily } from '../../core/chains/index.js';
 import { errorMessage, RetryableError, withRetry } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { BlockDecodeError, decodeBlock } from '../decode/index.js';
@@ -15,6 +17,8 @@ export type RpcBlockSource = BlockSource & {
 export function createRpcBlockSource(opts: {
   pool: RpcPool;
   chainId: number;
+  /** Default: the family that lists chainId, else ethereum (ingest passes CHAIN_FAMILY's choice). */
+  family?: ChainFamily;
   logger: Logger;
   decode?: typeof decodeBlock;
   now?: () => number;
@@ -22,6 +26,7 @@ export function createRpcBlockSource(opts: {
   retries?: number;
 }): RpcBlockSource {
   const decode = opts.decode ?? decodeBlock;
+  const family = opts.family ?? resolveChainFamily(opts.chainId);
   const now = opts.now ?? Date.now;
   const stats = { blockRequests: 0, blocks: 0, headRequests: 0 };
   return {
@@ -33,7 +38,7 @@ export function createRpcBlockSource(opts: {
     fetch(n, signal) {
       return withRetry(
         async () => {
-          const bundle = await opts.pool.getBlockBundle(n, signal ? { signal } : {});
+          const bundle = await opts.pool.getBlockBundle(n, signal ? { signal, family } : { family });
           stats.blockRequests += bundle.requests;
           const raw = bundle.block;
           const number = hexQuantityToNumber(raw.number);
@@ -41,7 +46,7 @@ export function createRpcBlockSource(opts: {
           stats.blocks++;
           const ref = { number, hash: raw.hash, parentHash: raw.parentHash, timestamp: hexQuantityToNumber(raw.timestamp) };
           try {
-            return { ...ref, kind: 'record', record: decode(opts.chainId, raw, bundle.receipts, now()) } satisfies FetchedBlock;
+            return { ...ref, kind: 'record', record: decode(opts.chainId, raw, bundle.receipts, now(), family) } satisfies FetchedBlock;
           } catch (e) {
             if (!(e instanceof BlockDecodeError)) throw e;
             opts.logger.error({ msg: 'Undecodable block sent to the DLQ', chainId: opts.chainId, blockNumber: n, reason: e.reason, err: errorMessage(e) });

@@ -1,5 +1,7 @@
 // speed/rpc public surface.
+export * from './block-bundle.js';
 export * from './endpoints.js';
 export * from './errors.js';
 export * from './pool.js';
 export * from './schemas.js';
+export * from './transport.js';

@@ -4,7 +4,8 @@ import { Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import { makeEndpoint, type RpcEndpoint } from './endpoints.js';
 import { BlockBundleInconsistentError, BlockNotAvailableError, RpcResponseError, RpcTimeoutError } from './errors.js';
-import { type Clock, createRpcPool, parseRetryAfter, type RpcPoolOptions } from './pool.js';
+import { type Clock, createRpcPool, type RpcPoolOptions } from './pool.js';
+import { parseRetryAfter } from './transport.js';
 import { hexQuantity } from './schemas.js';
 
 // ---------- fakes: a clock that advances on sleep, and a fetch routing to per-endpoint chains ----------

@@ -3,24 +3,10 @@
 // hashes, addresses and data are lowercased here so nothing downstream compares case.
 // Pure: imports no driver.
 import { z } from 'zod';
+import type { ChainFamily } from '../../core/chains/types.js';
+import { hexAddress, hexData, hexHash, hexQuantity, nullish } from '../../core/chains/rpc-fields.js';
 
-/** Hex quantity, e.g. "0x0", "0x1a". Some nodes pad with zeros; both are accepted. */
-export const hexQuantity = z.string().regex(/^0x[0-9a-fA-F]+$/, 'expected a 0x-prefixed hex quantity');
-const lower = (s: string) => s.toLowerCase();
-export const hexHash = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'expected a 0x-prefixed 32-byte hex hash')
-  .transform(lower);
-export const hexAddress = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte hex address')
-  .transform(lower);
-export const hexData = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x-prefixed hex bytes')
-  .transform(lower);
-/** A field some clients omit and others send as null: always null when absent. */
-const nullish = <T extends z.ZodType>(s: T) => s.nullish().transform((v) => v ?? null);
+export { hexAddress, hexData, hexHash, hexQuantity } from '../../core/chains/rpc-fields.js';
 
 export const rpcTransactionSchema = z.object({
   hash: hexHash,
@@ -92,6 +78,39 @@ export const rpcReceiptsSchema = z.array(rpcReceiptSchema);
 export const rpcReceiptOrNullSchema = rpcReceiptSchema.nullable();
 /** eth_getBlockReceipts answers null when the node does not have the block. */
 export const rpcReceiptsOrNullSchema = rpcReceiptsSchema.nullable();
+
+/** The block/receipt validators of one chain family: the base schemas plus the family's fields. */
+export type RpcSchemas = {
+  blockOrNull: z.ZodType<RpcBlock | null>;
+  receiptOrNull: z.ZodType<RpcReceipt | null>;
+  receiptsOrNull: z.ZodType<RpcReceipt[] | null>;
+};
+
+const baseSchemas: RpcSchemas = { blockOrNull: rpcBlockOrNullSchema, receiptOrNull: rpcReceiptOrNullSchema, receiptsOrNull: rpcReceiptsOrNullSchema };
+const familySchemas = new WeakMap<ChainFamily, RpcSchemas>();
+const isEmpty = (shape: z.ZodRawShape) => Object.keys(shape).length === 0;
+
+/**
+ * The schemas for a family. Its fields are kept on the parsed objects (typed as the base
+ * RpcBlock/RpcReceipt here; the family's formatters read them in speed/decode). A family
+ * without fields (ethereum) gets the base schemas themselves.
+ */
+export function rpcSchemasFor(family: ChainFamily): RpcSchemas {
+  const { transaction, receipt, block } = family.rpc;
+  if (isEmpty(transaction) && isEmpty(receipt) && isEmpty(block)) return baseSchemas;
+  let schemas = familySchemas.get(family);
+  if (!schemas) {
+    const tx = rpcTransactionSchema.extend(transaction);
+    const r = rpcReceiptSchema.extend(receipt);
+    schemas = {
+      blockOrNull: rpcBlockSchema.extend({ ...block, transactions: z.array(tx) }).nullable() as z.ZodType<RpcBlock | null>,
+      receiptOrNull: r.nullable() as z.ZodType<RpcReceipt | null>,
+      receiptsOrNull: z.array(r).nullable() as z.ZodType<RpcReceipt[] | null>,
+    };
+    familySchemas.set(family, schemas);
+  }
+  return schemas;
+}
 
 /** One JSON-RPC 2.0 response envelope (result or error). */
 export const jsonRpcResponseSchema = z.union([

@@ -3,11 +3,12 @@
 // Cassandra before the offset is resolved and committed. At-least-once delivery, exactly-once
 // view state. Undecodable records go to the DLQ topic and the consumer keeps going.
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { type BlockRecord, type ChainRecord, RecordDecodeError, type RetractionRecord, decodeRecord } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { topicNames } from '../../core/config.js';
 import { errorMessage } from '../../core/errors.js';
+import { counter, gauge, histogram } from '../../core/metrics.js';
 import type { CassandraClient } from '../../storage/cassandra.js';
 import { createIdempotentProducer, ensureChainTopics } from '../../storage/kafka.js';
 import { createViewsWriter, planBatches, type TimedRow, type ViewTable } from '../../storage/views.js';
@@ -41,18 +42,14 @@ export type ViewsConsumer = {
 const FLUSH_EVERY_ROWS = 4_000;
 
 function viewsMetrics(registry: Registry) {
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
   return {
-    records: get('chainlake_views_records_total', () => new Counter({ name: 'chainlake_views_records_total', help: 'Kafka records applied to the speed views', labelNames: ['kind'], registers: [registry] })),
-    rows: get('chainlake_views_rows_written_total', () => new Counter({ name: 'chainlake_views_rows_written_total', help: 'Rows written (op=insert) or deleted (op=delete) per table', labelNames: ['table', 'op'], registers: [registry] })),
-    writeSeconds: get(
-      'chainlake_views_write_seconds',
-      () => new Histogram({ name: 'chainlake_views_write_seconds', help: 'Time from the first write of a flush until Cassandra acked all of it', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] }),
-    ),
-    lag: get('chainlake_views_lag_records', () => new Gauge({ name: 'chainlake_views_lag_records', help: 'Records between the last applied offset and the high watermark', labelNames: ['partition'], registers: [registry] })),
-    lastBlock: get('chainlake_views_last_block', () => new Gauge({ name: 'chainlake_views_last_block', help: 'Highest block number applied to the views', registers: [registry] })),
-    lastBlockTime: get('chainlake_views_last_block_timestamp_seconds', () => new Gauge({ name: 'chainlake_views_last_block_timestamp_seconds', help: 'Chain timestamp of the highest applied block', registers: [registry] })),
-    dlq: get('chainlake_views_dlq_total', () => new Counter({ name: 'chainlake_views_dlq_total', help: 'Records sent to the DLQ topic', labelNames: ['reason'], registers: [registry] })),
+    records: counter(registry, { name: 'chainlake_views_records_total', help: 'Kafka records applied to the speed views', labelNames: ['kind'] }),
+    rows: counter(registry, { name: 'chainlake_views_rows_written_total', help: 'Rows written (op=insert) or deleted (op=delete) per table', labelNames: ['table', 'op'] }),
+    writeSeconds: histogram(registry, { name: 'chainlake_views_write_seconds', help: 'Time from the first write of a flush until Cassandra acked all of it', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }),
+    lag: gauge(registry, { name: 'chainlake_views_lag_records', help: 'Records between the last applied offset and the high watermark', labelNames: ['partition'] }),
+    lastBlock: gauge(registry, { name: 'chainlake_views_last_block', help: 'Highest block number applied to the views' }),
+    lastBlockTime: gauge(registry, { name: 'chainlake_views_last_block_timestamp_seconds', help: 'Chain timestamp of the highest applied block' }),
+    dlq: counter(registry, { name: 'chainlake_views_dlq_total', help: 'Records sent to the DLQ topic', labelNames: ['reason'] }),
   };
 }
 
