@@ -1,6 +1,7 @@
 // One zod schema over every environment variable chainlake reads. Parsed once at the
 // edge (CLI entry, test setup); everything else receives the typed Config object.
 import { z } from 'zod';
+import { FatalError } from './errors.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -123,12 +124,12 @@ type Spec = typeof configSpec;
 export type Config = { [K in keyof Spec]: z.output<Spec[K][0]> };
 export type ConfigKey = keyof Spec;
 
-export class ConfigError extends Error {
+export class ConfigError extends FatalError {
+  override readonly code: string = 'config';
   constructor(readonly issues: { variable: string; message: string; expected: string }[]) {
     super(
       `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message} (expected: ${i.expected})`).join('\n')}`,
     );
-    this.name = 'ConfigError';
   }
 }
 

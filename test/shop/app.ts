@@ -1,9 +1,9 @@
-// A bare express app for the shop tests: express.json(), the shop router at /api/v1 and a
-// tiny error handler with the same {error: {code, message, details?}} shape as serving/app.ts.
+// A bare express app for the shop tests: express.json(), the shop router at /api/v1 and the
+// production error middleware (serving/http-errors.ts), as serving/app.ts mounts it.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { BaseError, NotFoundError, ValidationError } from '../../core/errors.js';
+import express from 'express';
+import { errorMiddleware } from '../../serving/http-errors.js';
 import { createShopRouter } from '../../serving/routes/shop/index.js';
 import type { ShopTestEnv } from './env.js';
 
@@ -18,16 +18,7 @@ export async function startShopApp(env: ShopTestEnv): Promise<ShopTestApp> {
   const app = express();
   app.use(express.json());
   app.use('/api/v1', createShopRouter({ cassandra: env.cassandra, config: env.config, logger: env.logger }));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { status?: number; statusCode?: number; code?: string; message?: string; details?: unknown; type?: string };
-    let status = 500;
-    if (err instanceof ValidationError) status = 400;
-    else if (err instanceof NotFoundError) status = 404;
-    else if (typeof e.status === 'number') status = e.status;
-    const code = e.type === 'entity.parse.failed' ? 'validation' : err instanceof BaseError || typeof e.code === 'string' ? String(e.code) : 'internal';
-    res.status(status).json({ error: { code, message: status === 500 ? 'internal error' : (e.message ?? 'error'), ...(e.details !== undefined ? { details: e.details } : {}) } });
-    if (status === 500) env.logger.error({ msg: 'Unhandled error in test app', error: String(e.message) });
-  });
+  app.use(errorMiddleware(env.logger));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
