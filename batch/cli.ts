@@ -9,7 +9,7 @@ import { loadConfig } from '../core/config.js';
 import { errorMessage, NotFoundError, ValidationError } from '../core/errors.js';
 import { createCommon, serveProcessEndpoints } from '../core/runtime.js';
 import { claimRunRequest, finishRun, pendingRunRequests, recordSkipped, startRun, type BatchRun } from '../storage/batch-runs.js';
-import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import { type CassandraClient, cassandraReadyCheck, createCassandra } from '../storage/cassandra.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, type Duck, lakePaths, sqlString } from '../storage/lake.js';
 import { lakeChainIds, registerLakeViews } from '../storage/lake-views.js';
@@ -259,7 +259,7 @@ export function registerBatchCommands(program: Command): void {
         common.shutdown.add('books-cron', () => void books.stop());
       }
       await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
-        cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
+        cassandra: cassandraReadyCheck(cassandra),
       });
       await new Promise<void>((r) => common.shutdown.signal.addEventListener('abort', () => r(), { once: true }));
     });

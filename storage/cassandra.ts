@@ -185,4 +185,13 @@ export async function migrate(client: CassandraClient, cfg: CassandraConfig, log
   return applied;
 }
 
+/**
+ * The readiness check of every process that uses Cassandra (core/runtime.ts readiness): the
+ * classified client throws StoreUnavailableError while the node is down, so /ready reports a
+ * retryable failure exactly when the API answers 503.
+ */
+export const cassandraReadyCheck = (client: CassandraClient) => async (): Promise<void> => {
+  await client.execute('SELECT release_version FROM system.local');
+};
+
 export const cassandraTypes = cassandra.types;
