@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { Common } from '../core/common.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { createCommon, serveProcessEndpoints } from '../core/runtime.js';
-import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import { type CassandraClient, cassandraReadyCheck, createCassandra } from '../storage/cassandra.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, type Duck, lakePaths } from '../storage/lake.js';
 import { lakeChainIds } from '../storage/lake-views.js';
@@ -125,7 +125,7 @@ export async function runSchedule(opts: { chainId?: number; alongside?: (common:
   common.shutdown.add('scheduler', () => scheduler.stop());
   if (opts.alongside) common.shutdown.add('alongside', await opts.alongside(common, cassandra));
   await serveProcessEndpoints(common, config.BATCH_METRICS_PORT, {
-    cassandra: async () => void (await cassandra.execute('SELECT release_version FROM system.local')),
+    cassandra: cassandraReadyCheck(cassandra),
   });
   await new Promise<void>((r) => common.shutdown.signal.addEventListener('abort', () => r(), { once: true }));
 }

@@ -2,6 +2,7 @@
 // block). Defined once here; docs/record-schema.md describes it for other readers.
 // Amounts are uint256: decimal strings on the wire, bigint in code (see toBigInt).
 import { z } from 'zod';
+import { ValidationError } from './errors.js';
 
 export const RECORD_SCHEMA = 'chainlake.block.v1' as const;
 
@@ -123,13 +124,14 @@ export const recordKey = (r: ChainRecord): string => String(r.block.number);
 
 export const encodeRecord = (r: ChainRecord): Buffer => Buffer.from(JSON.stringify(r));
 
-export class RecordDecodeError extends Error {
+/** A Kafka record that is not a valid chain record (a poison record: skipped, never retried). */
+export class RecordDecodeError extends ValidationError {
+  override readonly code: string = 'record_decode';
   constructor(
     message: string,
     readonly reason: 'bad_json' | 'unknown_schema' | 'invalid',
   ) {
     super(message);
-    this.name = 'RecordDecodeError';
   }
 }
 

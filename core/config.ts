@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CHAIN_FAMILY_NAMES } from './chains/index.js';
+import { FatalError } from './errors.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -131,12 +132,12 @@ type Spec = typeof configSpec;
 export type Config = { [K in keyof Spec]: z.output<Spec[K][0]> };
 export type ConfigKey = keyof Spec;
 
-export class ConfigError extends Error {
+export class ConfigError extends FatalError {
+  override readonly code: string = 'config';
   constructor(readonly issues: { variable: string; message: string; expected: string }[]) {
     super(
       `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message} (expected: ${i.expected})`).join('\n')}`,
     );
-    this.name = 'ConfigError';
   }
 }
 

@@ -1,8 +1,17 @@
-// Typed errors: every error says whether retrying can help, and keeps its cause.
+// Typed errors: the one error language of every layer. Each error says whether retrying can
+// help (retryable), names itself with a stable code, keeps its cause, and may carry the HTTP
+// status (and headers) it answers with when it reaches a client; serving/http-errors.ts maps
+// them to responses without looking at anything else.
+export type ErrorOptions = { cause?: unknown };
+
 export class BaseError extends Error {
   readonly retryable: boolean = false;
   readonly code: string = 'internal';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** HTTP status when this error reaches a client; undefined: 503 if retryable, else 500 (message hidden). */
+  readonly status: number | undefined = undefined;
+  /** Extra response headers (e.g. retry-after) when this error reaches a client. */
+  readonly headers: Readonly<Record<string, string>> = {};
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
   }
@@ -20,6 +29,20 @@ export class RetryableError extends BaseError {
   override readonly code: string = 'retryable';
 }
 
+/**
+ * A backing store (Cassandra, Kafka) cannot answer now: retry later. Its message is public
+ * (it reaches API clients as a 503 with Retry-After); the driver's own error stays in cause.
+ */
+export class StoreUnavailableError extends RetryableError {
+  override readonly code: string = 'unavailable';
+  override readonly status: number = 503;
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
+    super(message, options);
+    this.headers = { 'retry-after': String(options?.retryAfterSeconds ?? 1) };
+  }
+}
+
 /** A failure retrying cannot fix (bad config, corrupt data, deep reorg): stop loudly. */
 export class FatalError extends BaseError {
   override readonly code: string = 'fatal';
@@ -28,10 +51,11 @@ export class FatalError extends BaseError {
 /** Bad input from a user or a peer (HTTP body, CLI flag, RPC response). */
 export class ValidationError extends BaseError {
   override readonly code: string = 'validation';
+  override readonly status: number = 400;
   constructor(
     message: string,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options?: ErrorOptions,
   ) {
     super(message, options);
   }
@@ -39,6 +63,7 @@ export class ValidationError extends BaseError {
 
 export class NotFoundError extends BaseError {
   override readonly code: string = 'not_found';
+  override readonly status: number = 404;
 }
 
 export const isRetryable = (e: unknown): boolean =>

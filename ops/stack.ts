@@ -74,21 +74,32 @@ export async function startInfra(cfg: InfraConfig, say: Say): Promise<{ started:
     say('Kafka is ready');
   };
   const cassandraUp = async () => {
-    const cp = [`${cfg.HOST}:${cfg.CASSANDRA_PORT}`];
-    if (readPid(dataDir, 'cassandra') && (await cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC))) return say(`Cassandra already running on ${cp[0]}`);
-    await ensurePortFree(cfg.CASSANDRA_PORT, cfg.HOST, 'Cassandra', dataDir, 'cassandra');
-    const spec = prepareCassandra(
-      { dataDir, cacheDir: cfg.CACHE_DIR, port: cfg.CASSANDRA_PORT, storagePort: cfg.CASSANDRA_STORAGE_PORT, jmxPort: cfg.CASSANDRA_JMX_PORT, heap: cfg.CASSANDRA_HEAP, host: cfg.HOST },
-      say,
-    );
-    startDetached(dataDir, spec);
-    started.push('cassandra');
-    say(`Starting Cassandra 5.0 on ${cp[0]}...`);
-    await waitFor('Cassandra', () => cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC), 180_000, { onTick: () => failIfDead(dataDir, 'cassandra') });
-    say('Cassandra is ready');
+    if (await startCassandra(cfg, say)) started.push('cassandra');
   };
   await Promise.all([kafkaUp(), cassandraUp()]);
   return { started };
+}
+
+type CassandraInfraConfig = Pick<InfraConfig, 'DATA_DIR' | 'CACHE_DIR' | 'HOST' | 'CASSANDRA_PORT' | 'CASSANDRA_STORAGE_PORT' | 'CASSANDRA_JMX_PORT' | 'CASSANDRA_HEAP' | 'CASSANDRA_LOCAL_DC'>;
+
+/** Start (or reuse) the local Cassandra node of DATA_DIR; returns when it answers. True when this call started it. */
+export async function startCassandra(cfg: CassandraInfraConfig, say: Say): Promise<boolean> {
+  const dataDir = resolve(cfg.DATA_DIR);
+  const cp = [`${cfg.HOST}:${cfg.CASSANDRA_PORT}`];
+  if (readPid(dataDir, 'cassandra') && (await cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC))) {
+    say(`Cassandra already running on ${cp[0]}`);
+    return false;
+  }
+  await ensurePortFree(cfg.CASSANDRA_PORT, cfg.HOST, 'Cassandra', dataDir, 'cassandra');
+  const spec = prepareCassandra(
+    { dataDir, cacheDir: cfg.CACHE_DIR, port: cfg.CASSANDRA_PORT, storagePort: cfg.CASSANDRA_STORAGE_PORT, jmxPort: cfg.CASSANDRA_JMX_PORT, heap: cfg.CASSANDRA_HEAP, host: cfg.HOST },
+    say,
+  );
+  startDetached(dataDir, spec);
+  say(`Starting Cassandra 5.0 on ${cp[0]}...`);
+  await waitFor('Cassandra', () => cassandraReady(cp, cfg.CASSANDRA_LOCAL_DC), 180_000, { onTick: () => failIfDead(dataDir, 'cassandra') });
+  say('Cassandra is ready');
+  return true;
 }
 
 function failIfDead(dataDir: string, name: string): void {

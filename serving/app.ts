@@ -9,12 +9,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { Common } from '../core/common.js';
-import { errorMessage } from '../core/errors.js';
+import { type ReadyCheck, healthBody, readiness } from '../core/runtime.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { ARROW_STREAM, rowsToArrowIpc } from './arrow.js';
 import { createAuth } from './auth.js';
 import { addressHistoryPage } from './history.js';
-import { toHttpError, HttpError } from './http-errors.js';
+import { HttpError, errorMiddleware } from './http-errors.js';
 import {
   GRANULARITY_SECONDS,
   bucketOf,
@@ -60,7 +60,7 @@ export type AppDeps = {
   batch: BatchSource;
   sql: SqlSandbox | null;
   lookupKey: (key: string) => Promise<ApiKeyRecord | null>;
-  readyChecks?: Record<string, () => Promise<void>>;
+  readyChecks?: Record<string, ReadyCheck>;
   ops?: OpsSource;
   /** Second applications mounted under /api/v1 (the shop), see serving/plugin.ts. */
   plugins?: ServingPlugin[];
@@ -130,22 +130,11 @@ export function createApp(deps: AppDeps) {
   // ---- process endpoints, docs ----
   const docs: RouteDoc[] = [];
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+    res.json(healthBody());
   });
   app.get('/ready', async (_req, res) => {
-    const results: Record<string, { ok: boolean; error?: string }> = {};
-    await Promise.all(
-      Object.entries(deps.readyChecks ?? {}).map(async ([name, check]) => {
-        try {
-          await check();
-          results[name] = { ok: true };
-        } catch (e) {
-          results[name] = { ok: false, error: errorMessage(e).slice(0, 300) };
-        }
-      }),
-    );
-    const ready = Object.values(results).every((r) => r.ok) && !common.shutdown.isShuttingDown();
-    res.status(ready ? 200 : 503).json({ ready, checks: results });
+    const { status, body } = await readiness(deps.readyChecks ?? {}, common.shutdown.isShuttingDown());
+    res.status(status).json(body);
   });
   app.get('/metrics', async (_req, res) => {
     res.setHeader('content-type', common.metrics.contentType);
@@ -463,17 +452,7 @@ export function createApp(deps: AppDeps) {
 
   // ---- errors ----
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)));
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const { status, body, headers } = toHttpError(err);
-    if (status === 500) log.error({ msg: 'Request failed', method: req.method, path: req.path, status, err: errorMessage(err) });
-    else if (status >= 500) log.warn({ msg: 'Request failed', method: req.method, path: req.path, status, err: errorMessage(err) });
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json(body);
-  });
+  app.use(errorMiddleware(log));
 
   return {
     app,

@@ -8,7 +8,7 @@ import type { Common } from '../core/common.js';
 import { errorMessage, FatalError } from '../core/errors.js';
 import { createApiKeyStore } from '../storage/api-keys.js';
 import { listRuns, requestRecompute } from '../storage/batch-runs.js';
-import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
+import { type CassandraClient, cassandraReadyCheck, createCassandra } from '../storage/cassandra.js';
 import { topicNames } from '../core/config.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, lakePaths, readCurrentVersion } from '../storage/lake.js';
@@ -120,9 +120,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
       kafka: async () => {
         await (await connectedAdmin()).describeCluster();
       },
-      cassandra: async () => {
-        await cassandra.execute('SELECT now() FROM system.local');
-      },
+      cassandra: cassandraReadyCheck(cassandra),
       lake: async () => {
         await access(paths.root, constants.R_OK);
       },

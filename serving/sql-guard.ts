@@ -1,14 +1,11 @@
 // Text-level rules of the SQL sandbox (pure, no driver). The real enforcement is layered:
 // (1) this check, (2) DuckDB's statement splitter + statement type (serving/sql.ts),
 // (3) the DuckDB instance itself: external access disabled and configuration locked.
+import { BaseError } from '../core/errors.js';
 
-export class SqlRejectedError extends Error {
-  readonly status = 400;
-  readonly code = 'sql_rejected';
-  constructor(message: string) {
-    super(message);
-    this.name = 'SqlRejectedError';
-  }
+export class SqlRejectedError extends BaseError {
+  override readonly status: number = 400;
+  override readonly code: string = 'sql_rejected';
 }
 
 /** Table functions that read files or run SQL from strings; only registered views may be read. */

@@ -7,25 +7,26 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StatementType } from '@duckdb/node-api';
 import { resolve } from 'node:path';
+import { BaseError } from '../core/errors.js';
 import { createDuck, type Duck } from '../storage/lake.js';
 import { createDuckPool } from './duck-pool.js';
 import { SqlRejectedError, checkSqlText } from './sql-guard.js';
 
 export { SqlRejectedError } from './sql-guard.js';
 
-export class QueryTimeoutError extends Error {
-  readonly status = 504;
-  readonly code = 'query_timeout';
+export class QueryTimeoutError extends BaseError {
+  override readonly status: number = 504;
+  override readonly code: string = 'query_timeout';
 }
 
-export class RowLimitError extends Error {
-  readonly status = 400;
-  readonly code = 'row_limit_exceeded';
+export class RowLimitError extends BaseError {
+  override readonly status: number = 400;
+  override readonly code: string = 'row_limit_exceeded';
 }
 
-export class QueryFailedError extends Error {
-  readonly status = 400;
-  readonly code = 'query_failed';
+export class QueryFailedError extends BaseError {
+  override readonly status: number = 400;
+  override readonly code: string = 'query_failed';
 }
 
 export type SqlColumn = { name: string; type: string };

@@ -1,9 +1,12 @@
 // Cassandra/ScyllaDB client factory with retry/reconnect, keyspace creation from config,
 // and versioned schema migrations applied at start. CQL here must also run on ScyllaDB:
-// no counters, no SAI, no materialized views.
+// no counters, no SAI, no materialized views. This is also the driver boundary for errors:
+// every error of the client's execute/batch/eachRow/stream is classified here, once
+// (classifyCassandraError), so callers only ever see StoreUnavailableError (retry, HTTP 503)
+// or CassandraQueryError (fatal).
 import cassandra from 'cassandra-driver';
 import type { Config } from '../core/config.js';
-import { FatalError, RetryableError, sleep } from '../core/errors.js';
+import { BaseError, FatalError, RetryableError, StoreUnavailableError, sleep } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { allMigrations, type Migration } from './migrations/index.js';
 
@@ -56,6 +59,72 @@ function clientOptions(cfg: CassandraConfig, keyspace?: string): cassandra.Clien
   };
 }
 
+/** A statement Cassandra refused for a reason retrying cannot fix (syntax, invalid, unauthorized, …). */
+export class CassandraQueryError extends FatalError {
+  override readonly code: string = 'store_query';
+}
+
+const codes = cassandra.types.responseErrorCodes;
+/** Server answers that mean "not now": the replicas are down, busy, starting or slow. */
+const TRANSIENT_RESPONSES = new Set<number>([codes.unavailableException, codes.overloaded, codes.isBootstrapping, codes.writeTimeout, codes.readTimeout]);
+/** Client-side errors of the driver that mean the node cannot be reached now. */
+const TRANSIENT_DRIVER_ERRORS = [cassandra.errors.NoHostAvailableError, cassandra.errors.OperationTimedOutError, cassandra.errors.BusyConnectionError];
+const TRANSIENT_SOCKET = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket was closed|^connection closed|no connection available/i;
+
+/**
+ * The one table of Cassandra driver errors (cf. kafkajs's protocol error table): unreachable /
+ * timed out / overloaded / unavailable / bootstrapping / read-write timeouts → retryable
+ * StoreUnavailableError (503 + Retry-After); anything else the driver or server raises →
+ * CassandraQueryError (fatal). Our own typed errors pass through unchanged.
+ */
+export function classifyCassandraError(e: unknown): BaseError {
+  if (e instanceof BaseError) return e;
+  const transient =
+    TRANSIENT_DRIVER_ERRORS.some((cls) => e instanceof cls) ||
+    (e instanceof cassandra.errors.ResponseError && TRANSIENT_RESPONSES.has(e.code)) ||
+    (e instanceof Error && !(e instanceof cassandra.errors.ResponseError) && ((e as { isSocketError?: boolean }).isSocketError === true || TRANSIENT_SOCKET.test(e.message)));
+  if (transient) return new StoreUnavailableError('Cassandra is unavailable, retry later', { cause: e });
+  return new CassandraQueryError(`Cassandra: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+type Fn = (...args: unknown[]) => unknown;
+type ErrorFirst = (err: unknown, ...rest: unknown[]) => unknown;
+
+/** Route every error of execute/batch/eachRow/stream (promise, callback or 'error' event) through classifyCassandraError. */
+function classifyErrors(client: cassandra.Client): CassandraClient {
+  const target = client as unknown as Record<'execute' | 'batch' | 'eachRow' | 'stream', Fn>;
+  const classifyCallback = (cb: ErrorFirst): ErrorFirst => (err, ...rest) => cb(err ? classifyCassandraError(err) : err, ...rest);
+  for (const name of ['execute', 'batch'] as const) {
+    const original = target[name].bind(client);
+    target[name] = (...args) => {
+      const last = args.length - 1;
+      if (typeof args[last] === 'function') {
+        args[last] = classifyCallback(args[last] as ErrorFirst);
+        return original(...args);
+      }
+      return (original(...args) as Promise<unknown>).catch((err: unknown) => {
+        throw classifyCassandraError(err);
+      });
+    };
+  }
+  const eachRow = target.eachRow.bind(client);
+  // eachRow(query, [params], [options], rowCallback, [callback]): only the final callback takes errors.
+  target.eachRow = (...args) => {
+    const fns = args.flatMap((a, i) => (typeof a === 'function' ? [i] : []));
+    const end = fns.length >= 2 ? fns[fns.length - 1]! : -1;
+    if (end >= 0) args[end] = classifyCallback(args[end] as ErrorFirst);
+    return eachRow(...args);
+  };
+  const stream = target.stream.bind(client);
+  target.stream = (...args) => {
+    const s = stream(...args) as NodeJS.EventEmitter;
+    const emit = s.emit.bind(s);
+    s.emit = (event: string | symbol, ...rest: unknown[]) => (event === 'error' ? emit('error', classifyCassandraError(rest[0])) : emit(event, ...rest));
+    return s;
+  };
+  return client;
+}
+
 /**
  * Connect (retrying while the node starts), create the keyspace, apply pending migrations,
  * and return a client bound to the keyspace.
@@ -87,7 +156,7 @@ export async function createCassandra(
       await sleep(Math.min(2_000, 200 * (attempt + 1)));
     }
   }
-  const client = new cassandra.Client(clientOptions(cfg, keyspace));
+  const client = classifyErrors(new cassandra.Client(clientOptions(cfg, keyspace)));
   await client.connect();
   if (opts.migrate !== false) await migrate(client, cfg, log, opts.migrations ?? allMigrations);
   return client;
@@ -115,5 +184,14 @@ export async function migrate(client: CassandraClient, cfg: CassandraConfig, log
   }
   return applied;
 }
+
+/**
+ * The readiness check of every process that uses Cassandra (core/runtime.ts readiness): the
+ * classified client throws StoreUnavailableError while the node is down, so /ready reports a
+ * retryable failure exactly when the API answers 503.
+ */
+export const cassandraReadyCheck = (client: CassandraClient) => async (): Promise<void> => {
+  await client.execute('SELECT release_version FROM system.local');
+};
 
 export const cassandraTypes = cassandra.types;

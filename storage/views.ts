@@ -2,7 +2,7 @@
 // every cell with an explicit write timestamp) and the typed read queries used by serving.
 // Tables: storage/migrations/views.ts. Reasoning about idempotence and reorgs: docs/speed-views.md.
 import { address as addressSchema, hex32 } from '../core/chain.js';
-import { RetryableError, ValidationError, withRetry } from '../core/errors.js';
+import { ValidationError, withRetry } from '../core/errors.js';
 import type { CassandraClient } from './cassandra.js';
 
 /** A value the storage layer accepts: text/varint as strings, int/bigint/timestamp(ms) as numbers. */
@@ -83,19 +83,6 @@ function rowBytes(row: ViewRow): number {
 const BATCH_BYTES = 40_000;
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
-const TRANSIENT_CODES = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]); // unavailable, overloaded, bootstrapping, write/read timeout
-
-/** Driver errors that a retry can fix become RetryableError. */
-function classify(e: unknown): unknown {
-  const err = e as { name?: string; code?: number; message?: string };
-  const transient =
-    err?.name === 'NoHostAvailableError' ||
-    err?.name === 'OperationTimedOutError' ||
-    err?.name === 'BusyConnectionError' ||
-    (err?.name === 'ResponseError' && typeof err.code === 'number' && TRANSIENT_CODES.has(err.code));
-  return transient ? new RetryableError(`Cassandra: ${err.message ?? 'transient error'}`, { cause: e }) : e;
-}
-
 export type ViewCheckpoint = {
   chainId: number;
   group: string;
@@ -115,14 +102,11 @@ export type ViewsWriter = ReturnType<typeof createViewsWriter>;
  */
 export function createViewsWriter(client: CassandraClient, opts: { ttlSeconds: number; retries?: number }) {
   const statements = new Map<string, string>();
+  // The client's errors are classified at the driver boundary (storage/cassandra.ts): withRetry retries the retryable ones.
   const run = (query: string, params: unknown[]) =>
     withRetry(
       async () => {
-        try {
-          await client.execute(query, params, { prepare: true, isIdempotent: true });
-        } catch (e) {
-          throw classify(e);
-        }
+        await client.execute(query, params, { prepare: true, isIdempotent: true });
       },
       { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
     );
@@ -170,11 +154,7 @@ export function createViewsWriter(client: CassandraClient, opts: { ttlSeconds: n
       const queries = entries.map((e) => insertStatement(e.row, e.timestamp));
       return withRetry(
         async () => {
-          try {
-            await client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
-          } catch (e) {
-            throw classify(e);
-          }
+          await client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
         },
         { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
       );
@@ -194,15 +174,7 @@ export function createViewsWriter(client: CassandraClient, opts: { ttlSeconds: n
     },
     async readManifest(chainId: number, blockHash: string): Promise<Buffer | null> {
       const rs = await withRetry(
-        async () => {
-          try {
-            return await client.execute('SELECT row_keys FROM views_block_manifest WHERE chain_id = ? AND block_hash = ?', [chainId, blockHash], {
-              prepare: true,
-            });
-          } catch (e) {
-            throw classify(e);
-          }
-        },
+        () => client.execute('SELECT row_keys FROM views_block_manifest WHERE chain_id = ? AND block_hash = ?', [chainId, blockHash], { prepare: true }),
         { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
       );
       return (rs.first()?.get('row_keys') as Buffer | undefined) ?? null;

@@ -18,9 +18,10 @@ export class HttpStatusError extends BaseError {
   override readonly code = 'http_status';
   constructor(
     readonly url: string,
-    readonly status: number,
+    /** The site's answer (not ours: BaseError.status is the status an API client would get). */
+    readonly upstreamStatus: number,
   ) {
-    super(`GET ${url} answered ${status}`);
+    super(`GET ${url} answered ${upstreamStatus}`);
   }
 }
 

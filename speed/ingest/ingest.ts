@@ -7,9 +7,9 @@ import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
 import { type ChainFamily, resolveChainFamily } from '../../core/chains/index.js';
 import type { Common } from '../../core/common.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, FatalError } from '../../core/errors.js';
 import type { ReadyCheck } from '../../core/runtime.js';
-import { createCassandra, type CassandraClient } from '../../storage/cassandra.js';
+import { cassandraReadyCheck, createCassandra, type CassandraClient } from '../../storage/cassandra.js';
 import { createIngestStateStore } from '../../storage/ingest-state.js';
 import { ingestMigrations } from '../../storage/migrations/ingest.js';
 import { createIdempotentProducer, createKafka, ensureChainTopics } from '../../storage/kafka.js';
@@ -143,14 +143,12 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
       },
       readyChecks: {
         loop: () => {
-          if (loopError !== null) throw new Error(`ingest loop stopped: ${errorMessage(loopError)}`);
+          if (loopError !== null) throw new FatalError(`ingest loop stopped: ${errorMessage(loopError)}`);
         },
         rpc: async () => {
           await pool.blockNumber();
         },
-        cassandra: async () => {
-          await cassandra.execute('SELECT now() FROM system.local');
-        },
+        cassandra: cassandraReadyCheck(cassandra),
       },
       close,
     };

@@ -7,10 +7,11 @@ export class RpcHttpError extends RetryableError {
   override readonly code = 'rpc_http';
   constructor(
     readonly endpoint: string,
-    readonly status: number,
+    /** The endpoint's answer (BaseError.status is the status an API client would get). */
+    readonly upstreamStatus: number,
     readonly method: string,
   ) {
-    super(`RPC ${method} on ${endpoint}: HTTP ${status}`);
+    super(`RPC ${method} on ${endpoint}: HTTP ${upstreamStatus}`);
   }
 }
 

@@ -4,7 +4,8 @@
 import type { Common } from '../../core/common.js';
 import { resolveChainId } from '../../core/rpc-probe.js';
 import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
-import { createCassandra } from '../../storage/cassandra.js';
+import { RetryableError } from '../../core/errors.js';
+import { cassandraReadyCheck, createCassandra } from '../../storage/cassandra.js';
 import { createKafka } from '../../storage/kafka.js';
 import { createViewsConsumer, type ViewsConsumer } from './consumer.js';
 
@@ -34,11 +35,9 @@ export async function runViews(common: Common, opts: RunViewsOptions): Promise<{
   common.shutdown.add('views-consumer', () => consumer.stop());
   await consumer.start();
   const { port } = await serveProcessEndpoints(common, opts.metricsPort ?? config.VIEWS_METRICS_PORT, {
-    cassandra: async () => {
-      await cassandra.execute('SELECT now() FROM system.local');
-    },
+    cassandra: cassandraReadyCheck(cassandra),
     consumer: () => {
-      if (!consumer.isReady()) throw new Error('views consumer has not joined its group');
+      if (!consumer.isReady()) throw new RetryableError('views consumer has not joined its group');
     },
   });
   logger.info({ msg: 'Views running', chainId: opts.chainId, groupId: consumer.groupId, topic: consumer.topics.blocks, metricsPort: port });

@@ -1,11 +1,11 @@
 // A bare express app for the shop tests: express.json(), the shop plugin mounted at /api/v1
-// and serving's error mapping (toHttpError), so errors have the API's {error: {code, message, details?}} shape.
+// and the production error middleware (serving/http-errors.ts), as serving/app.ts mounts it.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express from 'express';
 import { Registry } from 'prom-client';
 import { createShutdown } from '../../core/shutdown.js';
-import { toHttpError } from '../../serving/http-errors.js';
+import { errorMiddleware } from '../../serving/http-errors.js';
 import { shopPlugin } from '../../shop/plugin.js';
 import type { ShopTestEnv } from './env.js';
 
@@ -22,11 +22,7 @@ export async function startShopApp(env: ShopTestEnv): Promise<ShopTestApp> {
   const api = express.Router();
   shopPlugin(env.store).mount({ router: api, common: { config: env.config, logger: env.logger, metrics: new Registry(), shutdown: createShutdown(env.logger, { installSignalHandlers: false }) } });
   app.use('/api/v1', api);
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const { status, body, headers } = toHttpError(err);
-    if (status === 500) env.logger.error({ msg: 'Unhandled error in test app', err: String(err) });
-    res.set(headers).status(status).json(body);
-  });
+  app.use(errorMiddleware(env.logger));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

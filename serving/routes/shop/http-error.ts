@@ -1,13 +1,2 @@
-// An HTTP error with a status and a stable code; the app's error middleware maps
-// {status, code, message, details} to {error: {code, message, details?}}.
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+// The shop answers with serving's one HttpError (rendered by serving/http-errors.ts errorMiddleware).
+export { HttpError } from '../../http-errors.js';
