@@ -254,7 +254,7 @@ export function createApp(deps: AppDeps) {
   );
 
   // Daily top lists come from the batch layer only, one UTC day at a time.
-  const dailyTop = (path: string, summary: string, read: (q: { day: string; limit: number }) => ReturnType<typeof batch.topSenders>) =>
+  const dailyTop = (path: string, summary: string, read: (q: { day: string; limit: number }) => Promise<JsonRow[]>) =>
     route(
       'get',
       path,

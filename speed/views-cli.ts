@@ -7,7 +7,7 @@ import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createCommon } from '../core/runtime.js';
 import { createCassandra } from '../storage/cassandra.js';
-import { createViewsQueries } from '../storage/views.js';
+import { createViewsQueries } from '../storage/views/queries.js';
 import { runViews } from './views/main.js';
 
 const chainIdArg = (v: string): number => {
