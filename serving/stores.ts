@@ -12,7 +12,7 @@ import { readBatchVersion, readStats, readTokenVolume, readTopContracts, readTop
 import { readAddressHistory, readBlockSeriesRows } from '../storage/lake/readers-serving.js';
 import { usageForDay } from '../storage/rpc-usage.js';
 import { createViewsQueries } from '../storage/views/queries.js';
-import type { OpsSource } from './app.js';
+import type { OpsSource } from './routes/admin.js';
 import type { DuckPool } from './duck-pool.js';
 import type { BatchStatsRow } from './merge.js';
 import type { BatchSource, BatchVersion, SpeedSource } from './sources.js';
