@@ -2,11 +2,14 @@
 // lake. The lake part only returns blocks older than the oldest block the speed views gave,
 // so a tx never appears twice. The cursor is opaque: base64url JSON of where to resume.
 import { ValidationError } from '../core/errors.js';
-import type { BatchSource, JsonRow, Page, SpeedSource } from './sources.js';
+import type { HistoryPosition } from '../storage/lake/readers-serving.js';
+import type { Page } from '../storage/read-rows.js';
+import type { AddressTxView } from '../storage/views/queries.js';
+import type { BatchSource, SpeedSource } from './sources.js';
 
 type HistoryCursor =
   | { s: 'speed'; c: string; min: number | null }
-  | { s: 'lake'; before: number | null; after?: { block: number; index: number; side: string } };
+  | { s: 'lake'; before: number | null; after?: HistoryPosition };
 
 const encode = (c: HistoryCursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
 
@@ -27,16 +30,16 @@ function decode(raw: string): HistoryCursor {
   throw new ValidationError('cursor is not one this API returned (pass nextCursor unchanged)');
 }
 
-const minBlock = (rows: JsonRow[], start: number | null): number | null =>
-  rows.reduce<number | null>((m, r) => (m === null ? Number(r.blockNumber) : Math.min(m, Number(r.blockNumber))), start);
+const minBlock = (rows: AddressTxView[], start: number | null): number | null =>
+  rows.reduce<number | null>((m, r) => (m === null ? r.blockNumber : Math.min(m, r.blockNumber)), start);
 
 export async function addressHistoryPage(
   sources: { speed: SpeedSource; batch: BatchSource },
   address: string,
   opts: { limit: number; cursor?: string },
-): Promise<Page & { sources: string[] }> {
+): Promise<Page<AddressTxView> & { sources: string[] }> {
   let state: HistoryCursor = opts.cursor ? decode(opts.cursor) : { s: 'speed', c: '', min: null };
-  const items: JsonRow[] = [];
+  const items: AddressTxView[] = [];
   const used: string[] = [];
   if (state.s === 'speed') {
     const page = await sources.speed.addressHistory(address, { limit: opts.limit, ...(state.c ? { cursor: state.c } : {}) });
@@ -59,7 +62,7 @@ export async function addressHistoryPage(
   const last = taken[taken.length - 1];
   const nextCursor =
     lake.length > room && last
-      ? encode({ s: 'lake', before: state.before, after: { block: Number(last.blockNumber), index: Number(last.transactionIndex), side: String(last.side) } })
+      ? encode({ s: 'lake', before: state.before, after: { block: last.blockNumber, index: last.transactionIndex, side: last.side } })
       : null;
   return { items, nextCursor, sources: used };
 }

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   type BatchStatsRow,
-  type BlockSeriesRow,
   type Granularity,
   type SpeedBlockPartial,
   addTotals,
@@ -15,6 +14,7 @@ import {
   mergeStats,
   sumBuckets,
 } from './merge.js';
+import type { BlockSeriesRow } from '../storage/read-rows.js';
 
 type Blk = SpeedBlockPartial & { timestamp: number };
 

@@ -8,6 +8,7 @@
 // expire by TTL anyway); batch rows are never trimmed by block, only by bucket range.
 // Result: no gap (every block is either ≤ horizon or > horizon) and no double count.
 import { TX_CLASSES, type TxClass } from '../core/chain.js';
+import type { BlockSeriesRow } from '../storage/read-rows.js';
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
@@ -121,16 +122,6 @@ export function sumBuckets(buckets: StatsTotals[]): StatsTotals {
   for (const b of buckets) addTotals(total, b);
   return total;
 }
-
-/** Per-block series row (gas, txs, fees of one block). */
-export type BlockSeriesRow = {
-  number: number;
-  timestamp: number;
-  txs: number;
-  gasUsed: bigint;
-  fees: bigint;
-  baseFeePerGas: bigint | null;
-};
 
 /** Blocks in [fromBlock, toBlock]: batch for ≤ horizon, speed for > horizon, sorted ascending. */
 export function mergeBlockSeries(input: {

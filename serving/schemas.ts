@@ -91,29 +91,131 @@ export const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(20
 
 export const sqlBody = z.object({ sql: z.string().min(1).max(20_000).describe('one SELECT or WITH … SELECT statement') }).strict();
 
-// ---- responses (documentation) ----
+// ---- responses (published as the 200 schemas of /openapi.json; test/serving/api.test.ts validates real answers) ----
 const uint = z.string().regex(/^\d+$/).describe('uint256 as a decimal string');
+const int = z.number().int();
+const unixSeconds = int.describe('unix seconds');
+const hex = z.string().regex(/^0x[0-9a-f]*$/);
+const cursor = z.string().nullable().describe('pass back unchanged for the next page; null on the last page');
 const totals = {
-  blocks: z.number().int(),
-  txs: z.number().int(),
-  byClass: z.object({ contract_creation: z.number().int(), native_transfer: z.number().int(), contract_call: z.number().int() }),
-  failed: z.number().int(),
+  blocks: int,
+  txs: int,
+  byClass: z.object({ contract_creation: int, native_transfer: int, contract_call: int }),
+  failed: int.describe('failed transactions (status 0)'),
   gasUsed: uint,
   fees: uint,
   nativeValue: uint,
-  tokenTransfers: z.number().int(),
+  tokenTransfers: int,
 };
 export const statsResponse = z.object({
-  from: z.number().int(),
-  to: z.number().int(),
+  from: int,
+  to: int,
   granularity: z.enum(GRANULARITIES),
-  horizon: z.number().int().nullable().describe('last block answered from the batch layer'),
-  buckets: z.array(z.object({ bucket: z.number().int(), time: z.string(), source: z.enum(['batch', 'speed', 'merged', 'empty']), ...totals })),
+  horizon: int.nullable().describe('last block answered from the batch layer'),
+  batchVersion: z.string().nullable().describe('batch version the batch rows came from'),
+  buckets: z.array(z.object({ bucket: int, time: z.string(), source: z.enum(['batch', 'speed', 'merged', 'empty']), ...totals })),
   total: z.object(totals),
 });
-export const rowsResponse = z.object({ items: z.array(z.record(z.string(), z.unknown())) });
-export const pageResponse = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() });
-export const objectResponse = z.record(z.string(), z.unknown());
+export const block = z.object({
+  number: int,
+  hash: hex,
+  parentHash: hex,
+  timestamp: unixSeconds,
+  txCount: int,
+  gasUsed: uint,
+  gasLimit: uint,
+  baseFeePerGas: uint.nullable(),
+  miner: hex,
+});
+export const latestBlocksResponse = z.object({ items: z.array(block) });
+export const blockSeriesResponse = z.object({
+  horizon: int.nullable().describe('last block answered from the batch layer'),
+  items: z.array(z.object({ number: int, timestamp: unixSeconds, txs: int, gasUsed: uint, fees: uint, baseFeePerGas: uint.nullable(), source: z.enum(['batch', 'speed']) })),
+});
+export const txResponse = z.object({
+  hash: hex,
+  blockNumber: int,
+  blockHash: hex,
+  transactionIndex: int,
+  timestamp: unixSeconds,
+  from: hex,
+  to: hex.nullable(),
+  value: uint,
+  txClass: z.string(),
+  selector: hex.nullable(),
+  method: z.string().nullable(),
+  args: z.record(z.string(), z.string()).nullable().describe('decoded arguments of a known method'),
+  status: int.describe('1 success, 0 failure'),
+  gas: uint,
+  gasPrice: uint.nullable(),
+  maxFeePerGas: uint.nullable(),
+  maxPriorityFeePerGas: uint.nullable(),
+  gasUsed: uint,
+  effectiveGasPrice: uint,
+  fee: uint,
+  contractAddress: hex.nullable(),
+  nonce: int,
+  type: int,
+  inputSize: int,
+  logCount: int,
+});
+const addressTx = z.object({
+  txHash: hex,
+  blockNumber: int,
+  blockHash: hex,
+  transactionIndex: int,
+  side: z.enum(['from', 'to', 'created']),
+  timestamp: unixSeconds,
+  counterparty: hex.nullable(),
+  value: uint,
+  txClass: z.string(),
+  method: z.string().nullable(),
+  status: int,
+  fee: uint,
+});
+export const addressHistoryResponse = z.object({ items: z.array(addressTx), nextCursor: cursor, sources: z.array(z.enum(['speed', 'lake'])).describe('layers this page came from') });
+const transfer = z.object({
+  txHash: hex,
+  blockNumber: int,
+  blockHash: hex,
+  logIndex: int,
+  token: hex,
+  from: hex,
+  to: hex,
+  amount: uint,
+  timestamp: unixSeconds,
+  side: z.enum(['from', 'to']).optional().describe('only for queries by address: the side the address is on'),
+});
+export const tokenTransfersResponse = z.object({ items: z.array(transfer), nextCursor: cursor });
+const day = z.iso.date().describe('UTC day');
+export const topSendersResponse = z.object({ day, items: z.array(z.object({ rank: int, address: hex, txs: int, fees: uint, value: uint })) });
+export const topContractsResponse = z.object({ day, items: z.array(z.object({ rank: int, address: hex, calls: int, callers: int, gasUsed: uint })) });
+export const tokenVolumeResponse = z.object({
+  day,
+  items: z.array(z.object({ day, token: hex, transfers: int, amount: uint, senders: int, receivers: int })),
+});
+const batchRun = z.object({
+  id: z.string(),
+  kind: z.string(),
+  trigger: z.string(),
+  started: z.string().describe('ISO time'),
+  finished: z.string().nullable(),
+  status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+  rowsIn: int.nullable(),
+  rowsOut: int.nullable(),
+  horizon: int.nullable(),
+  version: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export const runsResponse = z.object({ items: z.array(batchRun) });
+export const recomputeResponse = z.object({ requested: z.literal(true), request: z.object({ id: z.string(), requestedBy: z.string() }) });
+export const freshnessResponse = z.object({
+  chainHead: int.nullable().describe('newest block ingest published'),
+  speed: z.object({ lastBlock: int.nullable(), lastBlockTimestamp: unixSeconds.nullable(), lagBlocks: int.nullable(), lagSeconds: int.nullable(), writtenAt: int.nullable().describe('unix ms of the last views checkpoint') }),
+  batch: z.object({ horizon: int.nullable(), version: z.string().nullable(), createdAt: int.nullable().describe('unix ms'), lagBlocks: int.nullable() }),
+  lastBatchRun: batchRun.nullable(),
+});
+export const sqlViewsResponse = z.object({ views: z.array(z.string()) });
 export const sqlResponse = z.object({
   columns: z.array(z.object({ name: z.string(), type: z.string() })),
   rows: z.array(z.record(z.string(), z.unknown())),

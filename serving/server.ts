@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Common } from '../core/common.js';
 import { errorMessage, FatalError } from '../core/errors.js';
 import { createApiKeyStore } from '../storage/api-keys.js';
+import { detectChainIds } from '../storage/views/queries.js';
 import { listRuns, requestRecompute } from '../storage/batch-runs.js';
 import { type CassandraClient, cassandraReadyCheck, createCassandra } from '../storage/cassandra.js';
 import { topicNames } from '../core/config.js';
@@ -17,7 +18,7 @@ import { createApp } from './app.js';
 import { createDuckPool } from './duck-pool.js';
 import type { ServingPlugin } from './plugin.js';
 import { createSqlSandbox } from './sql.js';
-import { createBatchSource, createOpsSource, createSpeedSource, detectChainIds, lakeViewSetup } from './stores.js';
+import { createBatchSource, createOpsSource, createSpeedSource, lakeViewSetup } from './stores.js';
 
 export type ServingHandle = {
   url: string;
@@ -104,7 +105,7 @@ export async function startServing(common: Common, opts: StartServingOptions = {
       paths,
       pool,
       runs: {
-        listRuns: async (limit) => (await listRuns(cassandra, { limit })) as unknown as Record<string, unknown>[],
+        listRuns: (limit) => listRuns(cassandra, { limit }),
         requestRecompute: async (by) => ({ id: await requestRecompute(cassandra, by), requestedBy: by }),
       },
     }),

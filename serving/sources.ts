@@ -1,21 +1,25 @@
 // What the serving layer reads, as two small interfaces: the speed views (Cassandra) and the
 // batch layer (lake + batch views). app.ts depends only on these; serving/stores.ts binds them
-// to the real storage modules. Amounts are decimal strings in JSON rows, bigint in merge rows.
-import type { BatchStatsRow, BlockSeriesRow, Granularity, SpeedBlockPartial } from './merge.js';
+// to the real storage modules. Rows are the storage layer's typed rows: amounts are decimal
+// strings in view rows, bigint in merge rows.
+import type { TokenVolumeRow, TopContractRow, TopSenderRow } from '../storage/lake-views.js';
+import type { HistoryPosition } from '../storage/lake/readers-serving.js';
+import type { BlockSeriesRow, Page } from '../storage/read-rows.js';
+import type { AddressTxView, BlockView, TransferView, TxView } from '../storage/views/queries.js';
+import type { BatchStatsRow, Granularity, SpeedBlockPartial } from './merge.js';
 
 export type JsonRow = Record<string, unknown>;
-export type Page<T = JsonRow> = { items: T[]; nextCursor: string | null };
 
 export type SpeedFreshness = { lastBlock: number; lastBlockTimestamp: number; writtenAt: number | null } | null;
 
 export type SpeedSource = {
-  latestBlocks: (n: number) => Promise<JsonRow[]>;
-  blockByNumber: (n: number) => Promise<JsonRow | null>;
-  blockByHash: (hash: string) => Promise<JsonRow | null>;
-  txByHash: (hash: string) => Promise<JsonRow | null>;
+  latestBlocks: (n: number) => Promise<BlockView[]>;
+  blockByNumber: (n: number) => Promise<BlockView | null>;
+  blockByHash: (hash: string) => Promise<BlockView | null>;
+  txByHash: (hash: string) => Promise<TxView | null>;
   /** Newest first. Rows carry blockNumber and transactionIndex. */
-  addressHistory: (address: string, opts: { limit: number; cursor?: string }) => Promise<Page>;
-  tokenTransfers: (opts: { token?: string; address?: string; limit: number; cursor?: string }) => Promise<Page>;
+  addressHistory: (address: string, opts: { limit: number; cursor?: string }) => Promise<Page<AddressTxView>>;
+  tokenTransfers: (opts: { token?: string; address?: string; limit: number; cursor?: string }) => Promise<Page<TransferView>>;
   /** Per-block partials of canonical blocks whose minute is in [from, to). */
   blockPartials: (range: { from: number; to: number }) => Promise<SpeedBlockPartial[]>;
   /** Per-block series of canonical blocks in [fromBlock, toBlock]. */
@@ -34,12 +38,12 @@ export type BatchSource = {
   version: () => Promise<BatchVersion>;
   /** Rows and the version they came from (read consistently: a version switch in between is retried). */
   stats: (q: { granularity: Granularity; from: number; to: number }) => Promise<{ version: BatchVersion; rows: BatchStatsRow[] }>;
-  topSenders: (q: RankOpts) => Promise<JsonRow[]>;
-  topContracts: (q: RankOpts) => Promise<JsonRow[]>;
-  tokenVolume: (q: RankOpts & { token?: string }) => Promise<JsonRow[]>;
+  topSenders: (q: RankOpts) => Promise<TopSenderRow[]>;
+  topContracts: (q: RankOpts) => Promise<TopContractRow[]>;
+  tokenVolume: (q: RankOpts & { token?: string }) => Promise<TokenVolumeRow[]>;
   blockSeries: (range: { fromBlock: number; toBlock: number }) => Promise<{ version: BatchVersion; rows: BlockSeriesRow[] }>;
-  /** Lake history of an address for blocks < beforeBlock (or all), newest first, keyset paged by (block, txIndex). */
-  addressHistory: (address: string, opts: { beforeBlock: number | null; after?: { block: number; index: number; side: string }; limit: number }) => Promise<JsonRow[]>;
+  /** Lake history of an address for blocks < beforeBlock (or all), newest first, keyset paged by (block, txIndex, side). */
+  addressHistory: (address: string, opts: { beforeBlock: number | null; after?: HistoryPosition; limit: number }) => Promise<AddressTxView[]>;
   listRuns: (limit: number) => Promise<JsonRow[]>;
   requestRecompute: (requestedBy: string) => Promise<JsonRow>;
 };

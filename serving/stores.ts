@@ -1,122 +1,49 @@
 // Binds the serving interfaces (sources.ts) to the real stores: speed views in Cassandra
-// (storage/views.ts, plus a per-block partial read for the lambda seam) and the lake
-// (storage/lake-views.ts through an internal DuckDB instance, not the SQL sandbox).
+// (storage/views/queries.ts) and the lake (storage/lake-views.ts and storage/lake/readers-serving.ts
+// through an internal DuckDB instance, not the SQL sandbox). No CQL or SQL here: only shapes.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Admin } from 'kafkajs';
 import { RetryableError, errorMessage } from '../core/errors.js';
+import type { BatchRun } from '../storage/batch-runs.js';
 import type { CassandraClient } from '../storage/cassandra.js';
 import { createIngestStateStore } from '../storage/ingest-state.js';
-import { type LakePaths, queryRows, readCurrentVersion } from '../storage/lake.js';
-import {
-  readBatchVersion,
-  readBlockSeries,
-  readStats,
-  readTokenVolume,
-  readTopContracts,
-  readTopSenders,
-  registerLakeViews,
-} from '../storage/lake-views.js';
+import { type LakePaths, readCurrentVersion } from '../storage/lake.js';
+import { readBatchVersion, readStats, readTokenVolume, readTopContracts, readTopSenders, registerLakeViews } from '../storage/lake-views.js';
+import { readAddressHistory, readBlockSeriesRows } from '../storage/lake/readers-serving.js';
 import { usageForDay } from '../storage/rpc-usage.js';
-import { createViewsQueries } from '../storage/views.js';
-import type { OpsSource } from './app.js';
+import { createViewsQueries } from '../storage/views/queries.js';
+import type { OpsSource } from './routes/admin.js';
 import type { DuckPool } from './duck-pool.js';
-import type { BatchStatsRow, BlockSeriesRow, SpeedBlockPartial } from './merge.js';
-import type { BatchSource, BatchVersion, JsonRow, SpeedSource } from './sources.js';
-
-const HEIGHT_BUCKET = 100_000; // views_blocks_by_height partition size (speed/views/rows.ts BLOCK_BUCKET)
-const DAY = 86_400;
-type Row = { get(name: string): unknown };
-const str = (v: unknown): string => (v === null || v === undefined ? '0' : String(v));
-const num = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(String(v)));
-const dayString = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
-
-/** Chain ids that ingest or the views consumer has written, smallest first. */
-export async function detectChainIds(client: CassandraClient): Promise<number[]> {
-  const ids = new Set<number>();
-  for (const table of ['ingest_checkpoint', 'views_checkpoint']) {
-    try {
-      const rs = await client.execute(`SELECT DISTINCT chain_id FROM ${table}`);
-      for (const r of rs.rows) ids.add(Number(r.get('chain_id')));
-    } catch {
-      /* table not migrated in this keyspace */
-    }
-  }
-  return [...ids].sort((a, b) => a - b);
-}
+import type { BatchStatsRow } from './merge.js';
+import type { BatchSource, BatchVersion, SpeedSource } from './sources.js';
 
 export function createSpeedSource(client: CassandraClient, opts: { chainId: number; ttlSeconds: number }): SpeedSource {
   const views = createViewsQueries(client, { chainId: opts.chainId, ttlSeconds: opts.ttlSeconds });
   const ingest = createIngestStateStore(client);
-  const q = (cql: string, params: unknown[]) => client.execute(cql, params, { prepare: true, fetchSize: 5000 });
   const chainId = opts.chainId;
 
-  async function canonicalHashes(lo: number, hi: number): Promise<Map<number, { hash: string; row: Row }>> {
-    const out = new Map<number, { hash: string; row: Row }>();
-    for (let b = Math.floor(lo / HEIGHT_BUCKET); b <= Math.floor(hi / HEIGHT_BUCKET); b++) {
-      const rs = await q('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number >= ? AND number <= ?', [chainId, b, lo, hi]);
-      for await (const r of rs as unknown as AsyncIterable<Row>) out.set(num(r.get('number')), { hash: String(r.get('hash')), row: r });
-    }
-    return out;
-  }
-
-  /** Raw minute-stats partials of [from, to) that belong to canonical blocks. */
-  async function canonicalPartials(from: number, to: number): Promise<Row[]> {
-    const partials: Row[] = [];
-    for (let d = from - (from % DAY); d < to; d += DAY) {
-      const rs = await q('SELECT * FROM views_minute_stats WHERE chain_id = ? AND day = ? AND minute >= ? AND minute < ?', [chainId, dayString(d), from * 1000, to * 1000]);
-      for await (const r of rs as unknown as AsyncIterable<Row>) partials.push(r);
-    }
-    if (partials.length === 0) return [];
-    const numbers = partials.map((r) => num(r.get('block_number')));
-    const canonical = await canonicalHashes(Math.min(...numbers), Math.max(...numbers));
-    return partials.filter((r) => canonical.get(num(r.get('block_number')))?.hash === String(r.get('block_hash')));
-  }
-
   return {
-    latestBlocks: async (n) => (await views.latestBlocks(n)) as unknown as JsonRow[],
-    blockByNumber: async (n) => (await views.blockByNumber(n)) as unknown as JsonRow | null,
-    blockByHash: async (h) => (await views.blockByHash(h)) as unknown as JsonRow | null,
-    txByHash: async (h) => (await views.txByHash(h)) as unknown as JsonRow | null,
-    addressHistory: async (a, o) => (await views.addressHistory(a, o)) as unknown as { items: JsonRow[]; nextCursor: string | null },
-    tokenTransfers: async (o) => (await views.tokenTransfers(o)) as unknown as { items: JsonRow[]; nextCursor: string | null },
-    async blockPartials({ from, to }): Promise<SpeedBlockPartial[]> {
-      return (await canonicalPartials(from, to)).map((r) => {
-        const creations = num(r.get('contract_creations'));
-        const natives = num(r.get('native_transfers'));
-        const calls = num(r.get('contract_calls'));
-        return {
-          minute: Math.floor(num(r.get('minute')) / 1000),
-          blockNumber: num(r.get('block_number')),
-          blockHash: String(r.get('block_hash')),
-          txs: num(r.get('tx_count')),
-          byClass: { contract_creation: creations, native_transfer: natives, contract_call: calls },
-          failed: num(r.get('failed_txs')),
-          gasUsed: BigInt(str(r.get('gas_used'))),
-          fees: BigInt(str(r.get('fees'))),
-          nativeValue: BigInt(str(r.get('native_value'))),
-          tokenTransfers: num(r.get('token_transfers')),
-        };
-      });
+    latestBlocks: (n) => views.latestBlocks(n),
+    blockByNumber: (n) => views.blockByNumber(n),
+    blockByHash: (h) => views.blockByHash(h),
+    txByHash: (h) => views.txByHash(h),
+    addressHistory: (a, o) => views.addressHistory(a, o),
+    tokenTransfers: (o) => views.tokenTransfers(o),
+    async blockPartials(range) {
+      return (await views.canonicalPartials(range)).map((p) => ({
+        minute: p.minute,
+        blockNumber: p.blockNumber,
+        blockHash: p.blockHash,
+        txs: p.txCount,
+        byClass: { contract_creation: p.contractCreations, native_transfer: p.nativeTransfers, contract_call: p.contractCalls },
+        failed: p.failed,
+        gasUsed: p.gasUsed,
+        fees: p.fees,
+        nativeValue: p.nativeValue,
+        tokenTransfers: p.tokenTransfers,
+      }));
     },
-    async blockSeries({ fromBlock, toBlock }): Promise<BlockSeriesRow[]> {
-      const blocks = await canonicalHashes(fromBlock, toBlock);
-      if (blocks.size === 0) return [];
-      const times = [...blocks.values()].map((b) => Math.floor(num(b.row.get('block_time')) / 1000));
-      const lo = Math.min(...times);
-      const hi = Math.max(...times);
-      const fees = new Map<string, bigint>();
-      for (const r of await canonicalPartials(lo - (lo % 60), hi - (hi % 60) + 60)) fees.set(String(r.get('block_hash')), BigInt(str(r.get('fees'))));
-      return [...blocks.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([number, { hash, row }]) => ({
-          number,
-          timestamp: Math.floor(num(row.get('block_time')) / 1000),
-          txs: num(row.get('tx_count')),
-          gasUsed: BigInt(str(row.get('gas_used'))),
-          fees: fees.get(hash) ?? 0n,
-          baseFeePerGas: row.get('base_fee') === null || row.get('base_fee') === undefined ? null : BigInt(str(row.get('base_fee'))),
-        }));
-    },
+    blockSeries: (range) => views.blockSeries(range),
     async freshness() {
       const f = await views.freshness();
       return f.lastBlock ? { lastBlock: f.lastBlock.number, lastBlockTimestamp: f.lastBlock.timestamp, writtenAt: f.writtenAt } : null;
@@ -129,8 +56,8 @@ export function createSpeedSource(client: CassandraClient, opts: { chainId: numb
 }
 
 export type RunsStore = {
-  listRuns: (limit: number) => Promise<JsonRow[]>;
-  requestRecompute: (requestedBy: string) => Promise<JsonRow>;
+  listRuns: (limit: number) => Promise<BatchRun[]>;
+  requestRecompute: (requestedBy: string) => Promise<{ id: string; requestedBy: string }>;
 };
 
 function toVersion(v: Awaited<ReturnType<typeof readBatchVersion>>): BatchVersion {
@@ -172,60 +99,14 @@ export function createBatchSource(opts: { paths: LakePaths; pool: DuckPool; runs
         }),
       ) };
     },
-    topSenders: (q) => pool.use(async (conn) => (await readTopSenders(ctx(conn), q.day, q.limit)) as unknown as JsonRow[]),
-    topContracts: (q) => pool.use(async (conn) => (await readTopContracts(ctx(conn), q.day, q.limit)) as unknown as JsonRow[]),
-    tokenVolume: (q) =>
-      pool.use(async (conn) => (await readTokenVolume(ctx(conn), { from: q.day, to: q.day, limit: q.limit, ...(q.token ? { token: q.token } : {}) })) as unknown as JsonRow[]),
-    async blockSeries({ fromBlock, toBlock }) {
-      const { version, rows } = await consistent((conn) => readBlockSeries(ctx(conn), { from: fromBlock, to: toBlock }));
-      if (version === null) return { version, rows: [] };
-      return { version, rows: rows.map((r) => ({
-        number: r.number,
-        timestamp: r.timestamp,
-        txs: r.txCount,
-        gasUsed: BigInt(r.gasUsed),
-        fees: BigInt(r.fees),
-        baseFeePerGas: r.baseFeePerGas === null ? null : BigInt(r.baseFeePerGas),
-      })) };
+    topSenders: (q) => pool.use((conn) => readTopSenders(ctx(conn), q.day, q.limit)),
+    topContracts: (q) => pool.use((conn) => readTopContracts(ctx(conn), q.day, q.limit)),
+    tokenVolume: (q) => pool.use((conn) => readTokenVolume(ctx(conn), { from: q.day, to: q.day, limit: q.limit, ...(q.token ? { token: q.token } : {}) })),
+    async blockSeries(range) {
+      const { version, rows } = await consistent((conn) => readBlockSeriesRows(ctx(conn), range));
+      return { version, rows: version === null ? [] : rows };
     },
-    async addressHistory(address, o) {
-      // One row per (tx, side) like views_txs_by_address; keyset order (block, index, side) DESC.
-      const where: string[] = [];
-      const params: Record<string, string | number> = { addr: address, limit: o.limit };
-      if (o.beforeBlock !== null) {
-        where.push('block_number < $before');
-        params.before = o.beforeBlock;
-      }
-      if (o.after) {
-        where.push('(block_number, transaction_index, side) < ($ab, $ai, $as)');
-        params.ab = o.after.block;
-        params.ai = o.after.index;
-        params.as = o.after.side;
-      }
-      const sql = `WITH t AS (SELECT * FROM canonical_transactions WHERE from_address = $addr OR to_address = $addr OR contract_address = $addr),
-        sides AS (
-          SELECT *, 'from' AS side, coalesce(to_address, contract_address) AS counterparty FROM t WHERE from_address = $addr
-          UNION ALL SELECT *, 'to' AS side, from_address AS counterparty FROM t WHERE to_address = $addr
-          UNION ALL SELECT *, 'created' AS side, from_address AS counterparty FROM t WHERE contract_address = $addr)
-        SELECT hash, block_number, block_hash, transaction_index, side, block_timestamp, counterparty, value, tx_class, method, status, CAST(fee AS VARCHAR) AS fee
-        FROM sides ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY block_number DESC, transaction_index DESC, side DESC LIMIT $limit`;
-      const rows = await pool.use((conn) => queryRows(conn, sql, params));
-      return rows.map((r) => ({
-        txHash: String(r.hash),
-        blockNumber: Number(r.block_number),
-        blockHash: String(r.block_hash),
-        transactionIndex: Number(r.transaction_index),
-        side: String(r.side),
-        timestamp: Number(r.block_timestamp),
-        counterparty: r.counterparty === null ? null : String(r.counterparty),
-        value: String(r.value ?? '0'),
-        txClass: String(r.tx_class),
-        method: r.method === null ? null : String(r.method),
-        status: Number(r.status),
-        fee: String(r.fee ?? '0'),
-      }));
-    },
+    addressHistory: (address, o) => pool.use((conn) => readAddressHistory(conn, address, o)),
     listRuns: (limit) => opts.runs.listRuns(limit),
     requestRecompute: (by) => opts.runs.requestRecompute(by),
   };

@@ -9,7 +9,7 @@ import { createCommon } from '../../core/runtime.js';
 import { anvilBinary } from '../../ops/anvil.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { createKafka } from '../../storage/kafka.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { machine, round, benchArgs } from '../util.js';
 
 const args = benchArgs(import.meta.url, { blocks: { type: 'string', default: '300' }, tps: { type: 'string', default: '60' } });

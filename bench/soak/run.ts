@@ -16,7 +16,7 @@ import { createLogger } from '../../core/logger.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { readBatchVersion } from '../../storage/lake-views.js';
 import { lakePaths } from '../../storage/lake.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { CHAIN_ID, createTrafficControl, startChildren } from '../../test/faults/scenario.js';
 import { CHILD_KINDS, chainHead, createStack, rssKb, sleep, startAnvilPlain, startRpcProxy } from '../../test/faults/stack.js';
 

@@ -24,8 +24,8 @@ describe('reconcile', () => {
   test('per-minute sums are exact bigints and count failures', () => {
     const m = summarizeMinutes(chain);
     expect(m).toEqual([
-      { minute: 60, txCount: 2, failedTxs: 1, gasUsed: 42000n, fees: 30n, nativeValue: 5n, tokenTransfers: 0 },
-      { minute: 120, txCount: 1, failedTxs: 0, gasUsed: 21000n, fees: 30n, nativeValue: 5n, tokenTransfers: 0 },
+      { minute: 60, txCount: 2, failed: 1, gasUsed: 42000n, fees: 30n, nativeValue: 5n, tokenTransfers: 0 },
+      { minute: 120, txCount: 1, failed: 0, gasUsed: 21000n, fees: 30n, nativeValue: 5n, tokenTransfers: 0 },
     ]);
   });
 

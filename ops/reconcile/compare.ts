@@ -10,7 +10,7 @@ export type BlockSummary = { number: number; hash: string; txCount: number; gasU
 export type MinuteSummary = {
   minute: number;
   txCount: number;
-  failedTxs: number;
+  failed: number;
   gasUsed: bigint;
   fees: bigint;
   nativeValue: bigint;
@@ -20,7 +20,7 @@ export type MinuteSummary = {
 export type Drift = { scope: 'block' | 'minute'; key: number; field: string; values: Partial<Record<Source, string>> };
 
 const BLOCK_FIELDS = ['hash', 'txCount', 'gasUsed'] as const;
-const MINUTE_FIELDS = ['txCount', 'failedTxs', 'gasUsed', 'fees', 'nativeValue', 'tokenTransfers'] as const;
+const MINUTE_FIELDS = ['txCount', 'failed', 'gasUsed', 'fees', 'nativeValue', 'tokenTransfers'] as const;
 
 export const summarizeBlock = (r: BlockRecord): BlockSummary => ({
   number: r.block.number,
@@ -34,10 +34,10 @@ export function summarizeMinutes(records: BlockRecord[]): MinuteSummary[] {
   const byMinute = new Map<number, MinuteSummary>();
   for (const r of records) {
     const minute = minuteOf(r.block.timestamp);
-    const m = byMinute.get(minute) ?? { minute, txCount: 0, failedTxs: 0, gasUsed: 0n, fees: 0n, nativeValue: 0n, tokenTransfers: 0 };
+    const m = byMinute.get(minute) ?? { minute, txCount: 0, failed: 0, gasUsed: 0n, fees: 0n, nativeValue: 0n, tokenTransfers: 0 };
     for (const tx of r.transactions) {
       m.txCount++;
-      if (tx.status === 0) m.failedTxs++;
+      if (tx.status === 0) m.failed++;
       m.gasUsed += BigInt(tx.gasUsed);
       m.fees += BigInt(tx.fee);
       // Value moves only when the tx succeeded (speed and batch count it the same way).

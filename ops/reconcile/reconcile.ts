@@ -10,7 +10,7 @@ import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { type LakeReadContext, readBatchVersion, readBlockSeries, readStats } from '../../storage/lake-views.js';
 import { createDuck, lakePaths } from '../../storage/lake.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { type BlockSummary, type Drift, type MinuteSummary, type Source, reconcile, summarizeBlock, summarizeMinutes, wholeMinutes } from './compare.js';
 
 export type ReconcileResult = {
@@ -78,7 +78,7 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
       minuteSummaries.speed = minuteRange
         ? (await views.minuteStats(minuteRange))
             .filter((m) => minutes.includes(m.minute))
-            .map((m) => ({ minute: m.minute, txCount: m.txCount, failedTxs: m.failedTxs, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
+            .map((m) => ({ minute: m.minute, txCount: m.txCount, failed: m.failed, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
         : [];
     }
     if (sources.includes('batch')) {
@@ -87,7 +87,7 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
       minuteSummaries.batch = minuteRange
         ? (await readStats(ctx, { granularity: 'minute', ...minuteRange }))
             .filter((m) => minutes.includes(m.bucketStart))
-            .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failedTxs: m.failedTxs, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
+            .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failed: m.failedTxs, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
         : [];
     }
     const drifts = reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries });

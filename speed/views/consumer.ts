@@ -11,7 +11,8 @@ import { errorMessage } from '../../core/errors.js';
 import { counter, gauge, histogram } from '../../core/metrics.js';
 import type { CassandraClient } from '../../storage/cassandra.js';
 import { createIdempotentProducer, ensureChainTopics } from '../../storage/kafka.js';
-import { createViewsWriter, planBatches, type TimedRow, type ViewTable } from '../../storage/views.js';
+import type { ViewTable } from '../../storage/views/tables.js';
+import { createViewsWriter, planBatches, type TimedRow } from '../../storage/views/writer.js';
 import { createLimiter, type TaskGroup } from './limiter.js';
 import { blockRows, decodeManifest, encodeManifest, manifestKeys, retractionKeys, writeTimestamp } from './rows.js';
 

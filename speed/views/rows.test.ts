@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type BlockRecord, type ChainRecord, minuteOf, utcDay } from '../../core/chain.js';
 import { viewsMigrations } from '../../storage/migrations/views.js';
-import { VIEW_TABLES, VIEWS_BLOCK_BUCKET, type RowKey, type ViewRow } from '../../storage/views.js';
+import { VIEW_TABLES, VIEWS_BLOCK_BUCKET, type RowKey, type ViewRow, VIEWS_BLOCK_BUCKET as BLOCK_BUCKET, heightBucket } from '../../storage/views/tables.js';
 import { mulberry32 } from '../../core/random.js';
 import { generateStream, partitionOf } from '../../test/views/fixtures.js';
-import { BLOCK_BUCKET, blockRows, blockStats, decodeManifest, encodeManifest, heightBucket, manifestKeys, retractionKeys, writeTimestamp } from './rows.js';
+import { blockRows, blockStats, decodeManifest, encodeManifest, manifestKeys, retractionKeys, writeTimestamp } from './rows.js';
 
 const stream = generateStream({ chainId: 7, seed: 42, blocks: 40, startTime: 1_760_000_000, dayGapsAfter: [20], reorgAfter: 30, reorgDepth: 3, duplicates: 4 });
 const blocksWithTxs = stream.canonical.filter((b) => b.transactions.length > 0);
@@ -82,7 +82,7 @@ describe('blockStats', () => {
     for (const b of stream.canonical) {
       const s = blockStats(b);
       expect(s.contractCreations + s.nativeTransfers + s.contractCalls).toBe(b.transactions.length);
-      expect(s.failedTxs).toBe(b.transactions.filter((t) => t.status === 0).length);
+      expect(s.failed).toBe(b.transactions.filter((t) => t.status === 0).length);
       expect(BigInt(s.fees)).toBe(b.transactions.reduce((x, t) => x + BigInt(t.fee), 0n));
       expect(BigInt(s.nativeValue)).toBe(b.transactions.reduce((x, t) => x + (t.status === 1 ? BigInt(t.value) : 0n), 0n));
       expect(s.tokenTransfers).toBe(b.tokenTransfers.length);

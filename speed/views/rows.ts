@@ -1,13 +1,20 @@
 // Pure row building for the speed views: a block record → the exact rows it writes, a
 // retraction → the keys it deletes, and the manifest that links the two. No driver here;
-// the storage adapter (storage/views.ts) turns rows into CQL.
+// the storage adapter (storage/views/writer.ts) turns rows into CQL. Which tables a retraction
+// derives and which it reads from the manifest is each table's declared policy (storage/views/tables.ts).
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type BlockRecord, type RetractionRecord, minuteOf, utcDay } from '../../core/chain.js';
-import type { CqlValue, RowKey, ViewRow, ViewTable } from '../../storage/views.js';
-
-/** Heights per partition of views_blocks_by_height (≈ 14 days of Ethereum blocks). */
-export const BLOCK_BUCKET = 100_000;
-export const heightBucket = (n: number): number => Math.floor(n / BLOCK_BUCKET);
+import {
+  type CqlValue,
+  type RowKey,
+  type TableDecl,
+  VIEW_TABLES,
+  type ViewRow,
+  type ViewTable,
+  derivedRetractionKeys,
+  heightBucket,
+  manifestTables,
+} from '../../storage/views/tables.js';
 
 /**
  * Write timestamp (µs in CQL's eyes) of every cell a Kafka record writes or deletes: its
@@ -34,7 +41,7 @@ export function blockStats(record: BlockRecord) {
     contractCreations: count('contract_creation'),
     nativeTransfers: count('native_transfer'),
     contractCalls: count('contract_call'),
-    failedTxs: txs.filter((t) => t.status === 0).length,
+    failed: txs.filter((t) => t.status === 0).length,
     gasUsed: record.block.gasUsed,
     fees: sum(txs.map((t) => t.fee)),
     // Value moves only when the tx succeeded.
@@ -75,7 +82,7 @@ export function blockRows(record: BlockRecord): ViewRow[] {
       contract_creations: stats.contractCreations,
       native_transfers: stats.nativeTransfers,
       contract_calls: stats.contractCalls,
-      failed_txs: stats.failedTxs,
+      failed_txs: stats.failed,
       gas_used: stats.gasUsed,
       fees: stats.fees,
       native_value: stats.nativeValue,
@@ -154,32 +161,27 @@ export function blockRows(record: BlockRecord): ViewRow[] {
   return rows;
 }
 
-/** Tables whose keys a retraction cannot derive from the retraction record alone. */
-const MANIFEST_TABLES: ReadonlySet<ViewTable> = new Set(['views_txs_by_hash', 'views_txs_by_address', 'views_transfers_by_token', 'views_transfers_by_address']);
+const MANIFEST_TABLES = manifestTables(VIEW_TABLES);
 
-/** Keys of the rows a retraction of this block must delete but cannot derive itself. */
-export const manifestKeys = (rows: ViewRow[]): RowKey[] => rows.filter((r) => MANIFEST_TABLES.has(r.table)).map(({ table, key }) => ({ table, key }));
-
-/** Keys a retraction deletes without reading anything: height row, hash row, minute partial row. */
-export function retractionKeys(record: RetractionRecord): RowKey[] {
-  const { chainId, block } = record;
-  return [
-    // Unconditional: the replacement for this height comes later in the same Kafka partition and
-    // writes with a larger timestamp, so this delete can only remove the orphaned block's row.
-    { table: 'views_blocks_by_height', key: { chain_id: chainId, bucket: heightBucket(block.number), number: block.number } },
-    { table: 'views_blocks_by_hash', key: { chain_id: chainId, hash: block.hash } },
-    {
-      table: 'views_minute_stats',
-      key: { chain_id: chainId, day: utcDay(minuteOf(block.timestamp)), minute: minuteOf(block.timestamp) * 1000, block_hash: block.hash },
-    },
-  ];
+/**
+ * Keys of the rows a retraction of this block must delete but cannot derive itself: the rows of
+ * every table whose declared retraction is by manifest (`tables`: VIEW_TABLES unless a test passes its own).
+ */
+export function manifestKeys<T extends string = ViewTable>(rows: ViewRow<T>[], tables?: Record<T, TableDecl>): RowKey<T>[] {
+  const manifest: ReadonlySet<string> = tables ? manifestTables(tables) : MANIFEST_TABLES;
+  return rows.filter((r) => manifest.has(r.table)).map(({ table, key }) => ({ table, key }));
 }
 
-type ManifestGroup = { t: ViewTable; c: string[]; v: CqlValue[][] };
+/** Keys a retraction deletes without reading anything: one row per table whose retraction is derived (height row, hash row, minute partial row). */
+export function retractionKeys<T extends string = ViewTable>(record: RetractionRecord, tables: Record<T, TableDecl> = VIEW_TABLES as Record<T, TableDecl>): RowKey<T>[] {
+  return derivedRetractionKeys(tables, record);
+}
+
+type ManifestGroup<T extends string> = { t: T; c: string[]; v: CqlValue[][] };
 
 /** Compact, self-describing encoding: rows grouped by table and column list, deflated JSON. */
-export function encodeManifest(keys: RowKey[]): Buffer {
-  const groups = new Map<string, ManifestGroup>();
+export function encodeManifest<T extends string>(keys: RowKey<T>[]): Buffer {
+  const groups = new Map<string, ManifestGroup<T>>();
   for (const { table, key } of keys) {
     const cols = Object.keys(key);
     const sig = `${table}|${cols.join(',')}`;
@@ -190,9 +192,9 @@ export function encodeManifest(keys: RowKey[]): Buffer {
   return deflateRawSync(Buffer.from(JSON.stringify([...groups.values()])));
 }
 
-export function decodeManifest(buf: Buffer): RowKey[] {
-  const groups = JSON.parse(inflateRawSync(buf).toString('utf8')) as ManifestGroup[];
-  const keys: RowKey[] = [];
+export function decodeManifest<T extends string = ViewTable>(buf: Buffer): RowKey<T>[] {
+  const groups = JSON.parse(inflateRawSync(buf).toString('utf8')) as ManifestGroup<T>[];
+  const keys: RowKey<T>[] = [];
   for (const g of groups) for (const vals of g.v) keys.push({ table: g.t, key: Object.fromEntries(g.c.map((c, i) => [c, vals[i] ?? null])) });
   return keys;
 }

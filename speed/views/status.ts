@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { resolveChainId } from '../../core/rpc-probe.js';
 import { createCassandra } from '../../storage/cassandra.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 
 export async function printViewsStatus(opts: { chainId?: number }): Promise<void> {
   const cfg = loadConfig();

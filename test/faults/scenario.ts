@@ -12,7 +12,7 @@ import { type CassandraClient, createCassandra } from '../../storage/cassandra.j
 import { readBatchVersion } from '../../storage/lake-views.js';
 import { createDuck, lakePaths, queryRows } from '../../storage/lake.js';
 import { createKafka } from '../../storage/kafka.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { readTopic } from '../batch/kafka-helpers.js';
 import { CHILD_KINDS, type ChildKind, type RpcProxy, type Stack, chainHead, createRng, rpc, sleep, waitUntil } from './stack.js';
 

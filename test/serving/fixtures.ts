@@ -16,7 +16,7 @@ import { blockRows, writeTimestamp } from '../../speed/views/rows.js';
 import type { CassandraClient } from '../../storage/cassandra.js';
 import { createIngestStateStore } from '../../storage/ingest-state.js';
 import { createDuck, lakePaths } from '../../storage/lake.js';
-import { createViewsWriter } from '../../storage/views.js';
+import { createViewsWriter } from '../../storage/views/writer.js';
 import { createLogger } from '../../core/logger.js';
 
 export const CHAIN = 31337;

@@ -6,7 +6,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';
 import { caughtUp, expectedSnapshot, produceStream, snapshotViews } from './harness.js';

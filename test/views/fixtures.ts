@@ -13,7 +13,7 @@ import {
   blockRecordSchema,
   minuteOf,
 } from '../../core/chain.js';
-import type { AddressTxView, BlockView, MinuteStatsView, TransferView, TxView } from '../../storage/views.js';
+import type { AddressTxView, BlockView, MinuteStatsView, TransferView, TxView } from '../../storage/views/queries.js';
 import { mulberry32 } from '../../core/random.js';
 
 
@@ -260,7 +260,7 @@ export function expectedViews(canonical: BlockRecord[]) {
       contractCreations: 0,
       nativeTransfers: 0,
       contractCalls: 0,
-      failedTxs: 0,
+      failed: 0,
       gasUsed: '0',
       fees: '0',
       nativeValue: '0',
@@ -274,7 +274,7 @@ export function expectedViews(canonical: BlockRecord[]) {
       if (tx.txClass === 'contract_creation') m.contractCreations++;
       if (tx.txClass === 'native_transfer') m.nativeTransfers++;
       if (tx.txClass === 'contract_call') m.contractCalls++;
-      if (tx.status === 0) m.failedTxs++;
+      if (tx.status === 0) m.failed++;
       else m.nativeValue = (BigInt(m.nativeValue) + BigInt(tx.value)).toString();
       m.fees = (BigInt(m.fees) + BigInt(tx.fee)).toString();
       txs.set(tx.hash, { ...tx, blockHash: b.hash, timestamp: b.timestamp });

@@ -3,7 +3,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { ChainRecord } from '../../core/chain.js';
 import { encodeRecord, minuteOf, recordKey } from '../../core/chain.js';
-import type { Page, ViewsQueries } from '../../storage/views.js';
+import type { Page } from '../../storage/read-rows.js';
+import type { ViewsQueries } from '../../storage/views/queries.js';
 import { type Stream, expectedViews, partitionOf } from './fixtures.js';
 
 export type Produced = { record?: ChainRecord; raw?: Buffer; partition: number };

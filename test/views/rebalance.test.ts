@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCommon } from '../../core/runtime.js';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createViewsQueries } from '../../storage/views.js';
+import { createViewsQueries } from '../../storage/views/queries.js';
 import { createViewsConsumer, type ViewsConsumer } from '../../speed/views/consumer.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';

@@ -1,199 +1,11 @@
-// Speed views in Cassandra/ScyllaDB: the write adapter used by speed/views (rows in, CQL out,
-// every cell with an explicit write timestamp) and the typed read queries used by serving.
-// Tables: storage/migrations/views.ts. Reasoning about idempotence and reorgs: docs/speed-views.md.
-import { address as addressSchema, hex32 } from '../core/chain.js';
-import { ValidationError, withRetry } from '../core/errors.js';
-import type { CassandraClient } from './cassandra.js';
-
-/** A value the storage layer accepts: text/varint as strings, int/bigint/timestamp(ms) as numbers. */
-export type CqlValue = string | number | null;
-export type ViewTable =
-  | 'views_blocks_by_height'
-  | 'views_blocks_by_hash'
-  | 'views_txs_by_hash'
-  | 'views_txs_by_address'
-  | 'views_transfers_by_token'
-  | 'views_transfers_by_address'
-  | 'views_minute_stats';
-export type RowKey = { table: ViewTable; key: Record<string, CqlValue> };
-export type ViewRow = RowKey & { data: Record<string, CqlValue> };
-
-/** Per-tx tables expire after VIEWS_TTL_SECONDS; blocks and minute stats are kept. partitionKey groups batches. */
-export const VIEW_TABLES: Record<ViewTable, { ttl: boolean; partitionKey: string[] }> = {
-  views_blocks_by_height: { ttl: false, partitionKey: ['chain_id', 'bucket'] },
-  views_blocks_by_hash: { ttl: false, partitionKey: ['chain_id', 'hash'] },
-  views_txs_by_hash: { ttl: true, partitionKey: ['chain_id', 'tx_hash'] },
-  views_txs_by_address: { ttl: true, partitionKey: ['chain_id', 'address', 'day'] },
-  views_transfers_by_token: { ttl: true, partitionKey: ['chain_id', 'token_address', 'day'] },
-  views_transfers_by_address: { ttl: true, partitionKey: ['chain_id', 'address', 'day'] },
-  views_minute_stats: { ttl: false, partitionKey: ['chain_id', 'day'] },
-};
-
-/** A row and the write timestamp of the Kafka record it came from. */
-export type TimedRow = { row: ViewRow; timestamp: string };
-
-/**
- * Groups rows into unlogged batches of at most `max` statements: rows of one partition
- * together first (one mutation per partition on the replica), then the leftovers of small
- * partitions packed together, which saves round trips on a small cluster.
- */
-export function planBatches(entries: TimedRow[], max: number, maxBytes = BATCH_BYTES): TimedRow[][] {
-  if (max <= 1) return entries.map((e) => [e]);
-  const byPartition = new Map<string, TimedRow[]>();
-  for (const e of entries) {
-    const pk = VIEW_TABLES[e.row.table].partitionKey.map((c) => String(e.row.key[c])).join('|');
-    const k = `${e.row.table}|${pk}`;
-    const g = byPartition.get(k);
-    if (g) g.push(e);
-    else byPartition.set(k, [e]);
-  }
-  const batches: TimedRow[][] = [];
-  // Single-partition batches are exempt from Cassandra's batch size limit; multi-partition ones
-  // fail above batch_size_fail_threshold (50 KiB), so packs also stop at an estimated byte size.
-  let packed: TimedRow[] = [];
-  let packedBytes = 0;
-  for (const group of byPartition.values()) {
-    let rest = group;
-    while (rest.length >= max) {
-      batches.push(rest.slice(0, max));
-      rest = rest.slice(max);
-    }
-    for (const e of rest) {
-      const size = rowBytes(e.row);
-      if (packed.length > 0 && (packed.length + 1 > max || packedBytes + size > maxBytes)) {
-        batches.push(packed);
-        packed = [];
-        packedBytes = 0;
-      }
-      packed.push(e);
-      packedBytes += size;
-    }
-  }
-  if (packed.length > 0) batches.push(packed);
-  return batches;
-}
-
-/** Estimated encoded size of a row: sum of its values' lengths plus per-cell overhead. */
-function rowBytes(row: ViewRow): number {
-  let n = 0;
-  for (const v of Object.values(row.key)) n += (v === null ? 0 : String(v).length) + 8;
-  for (const v of Object.values(row.data)) n += (v === null ? 0 : String(v).length) + 8;
-  return n;
-}
-const BATCH_BYTES = 40_000;
-
-const IDENT = /^[a-z_][a-z0-9_]*$/;
-export type ViewCheckpoint = {
-  chainId: number;
-  group: string;
-  topic: string;
-  partition: number;
-  nextOffset: string;
-  lastBlockNumber: number;
-  lastBlockHash: string;
-  lastBlockTime: number;
-};
-
-export type ViewsWriter = ReturnType<typeof createViewsWriter>;
-
-/**
- * Writes rows with `USING TIMESTAMP` (the caller derives it from the Kafka offset) so that the
- * outcome never depends on arrival order or replays. Retries transient errors.
- */
-export function createViewsWriter(client: CassandraClient, opts: { ttlSeconds: number; retries?: number }) {
-  const statements = new Map<string, string>();
-  // The client's errors are classified at the driver boundary (storage/cassandra.ts): withRetry retries the retryable ones.
-  const run = (query: string, params: unknown[]) =>
-    withRetry(
-      async () => {
-        await client.execute(query, params, { prepare: true, isIdempotent: true });
-      },
-      { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
-    );
-
-  const insertCql = (table: ViewTable, cols: string[]): string => {
-    const sig = `i|${table}|${cols.join(',')}`;
-    let q = statements.get(sig);
-    if (!q) {
-      if (!(table in VIEW_TABLES) || !cols.every((c) => IDENT.test(c))) throw new ValidationError(`unknown table/columns ${table}(${cols.join(',')})`);
-      const ttl = VIEW_TABLES[table].ttl ? ' AND TTL ?' : '';
-      q = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) USING TIMESTAMP ?${ttl}`;
-      statements.set(sig, q);
-    }
-    return q;
-  };
-  const deleteCql = (table: ViewTable, cols: string[]): string => {
-    const sig = `d|${table}|${cols.join(',')}`;
-    let q = statements.get(sig);
-    if (!q) {
-      if (!(table in VIEW_TABLES) || !cols.every((c) => IDENT.test(c))) throw new ValidationError(`unknown table/columns ${table}(${cols.join(',')})`);
-      q = `DELETE FROM ${table} USING TIMESTAMP ? WHERE ${cols.map((c) => `${c} = ?`).join(' AND ')}`;
-      statements.set(sig, q);
-    }
-    return q;
-  };
-
-  const insertStatement = (row: ViewRow, timestamp: string) => {
-    const cols = [...Object.keys(row.key), ...Object.keys(row.data)];
-    const params: unknown[] = [...Object.values(row.key), ...Object.values(row.data), timestamp];
-    if (VIEW_TABLES[row.table].ttl) params.push(opts.ttlSeconds);
-    return { query: insertCql(row.table, cols), params };
-  };
-
-  const insert = (row: ViewRow, timestamp: string): Promise<void> => {
-    const { query, params } = insertStatement(row, timestamp);
-    return run(query, params);
-  };
-
-  return {
-    insert,
-    /** One unlogged batch; every statement keeps its own USING TIMESTAMP. */
-    insertBatch(entries: TimedRow[]): Promise<void> {
-      const first = entries[0];
-      if (entries.length === 1 && first) return insert(first.row, first.timestamp);
-      const queries = entries.map((e) => insertStatement(e.row, e.timestamp));
-      return withRetry(
-        async () => {
-          await client.batch(queries, { prepare: true, logged: false, isIdempotent: true });
-        },
-        { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
-      );
-    },
-    remove(key: RowKey, timestamp: string): Promise<void> {
-      return run(deleteCql(key.table, Object.keys(key.key)), [timestamp, ...Object.values(key.key)]);
-    },
-    writeManifest(chainId: number, blockHash: string, number: number, rowKeys: Buffer, timestamp: string): Promise<void> {
-      return run('INSERT INTO views_block_manifest (chain_id, block_hash, number, row_keys) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?', [
-        chainId,
-        blockHash,
-        number,
-        rowKeys,
-        timestamp,
-        opts.ttlSeconds,
-      ]);
-    },
-    async readManifest(chainId: number, blockHash: string): Promise<Buffer | null> {
-      const rs = await withRetry(
-        () => client.execute('SELECT row_keys FROM views_block_manifest WHERE chain_id = ? AND block_hash = ?', [chainId, blockHash], { prepare: true }),
-        { retries: opts.retries ?? 8, baseMs: 100, maxMs: 5_000 },
-      );
-      return (rs.first()?.get('row_keys') as Buffer | undefined) ?? null;
-    },
-    deleteManifest(chainId: number, blockHash: string, timestamp: string): Promise<void> {
-      return run('DELETE FROM views_block_manifest USING TIMESTAMP ? WHERE chain_id = ? AND block_hash = ?', [timestamp, chainId, blockHash]);
-    },
-    writeCheckpoint(cp: ViewCheckpoint, timestamp: string, writtenAt: number): Promise<void> {
-      return run(
-        `INSERT INTO views_checkpoint (chain_id, consumer_group, topic, kafka_partition, next_offset, last_block_number, last_block_hash, last_block_time, written_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-        [cp.chainId, cp.group, cp.topic, cp.partition, cp.nextOffset, cp.lastBlockNumber, cp.lastBlockHash, cp.lastBlockTime, writtenAt, timestamp],
-      );
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------
-// Read side
+// Speed views in Cassandra/ScyllaDB, read side: typed queries over the tables of tables.ts for
+// serving, reconcile and the benches. Amounts are decimal strings in views, bigint in partials.
+// Writes: writer.ts. Reasoning about canonical rows during reorgs: docs/speed-views.md.
+import { address as addressSchema, hex32 } from '../../core/chain.js';
+import { ValidationError } from '../../core/errors.js';
+import type { CassandraClient } from '../cassandra.js';
+import type { BlockSeriesRow, Page } from '../read-rows.js';
+import { VIEWS_BLOCK_BUCKET } from './tables.js';
 
 export type BlockView = {
   number: number;
@@ -273,7 +85,7 @@ export type MinuteStatsView = {
   contractCreations: number;
   nativeTransfers: number;
   contractCalls: number;
-  failedTxs: number;
+  failed: number;
   gasUsed: string;
   fees: string;
   nativeValue: string;
@@ -289,13 +101,26 @@ export type FreshnessView = {
   partitions: { group: string; topic: string; partition: number; nextOffset: string; lastBlockNumber: number; lastBlockTime: number; writtenAt: number }[];
 };
 
-export type Page<T> = { items: T[]; nextCursor: string | null };
+/** The minute-stats partial row of one canonical block. */
+export type MinutePartial = {
+  /** Unix seconds, start of the minute. */
+  minute: number;
+  blockNumber: number;
+  blockHash: string;
+  txCount: number;
+  contractCreations: number;
+  nativeTransfers: number;
+  contractCalls: number;
+  failed: number;
+  gasUsed: bigint;
+  fees: bigint;
+  nativeValue: bigint;
+  tokenTransfers: number;
+};
 
 export const MAX_PAGE_SIZE = 1000;
 const MAX_STATS_RANGE_SECONDS = 31 * 86_400;
 const DAY_MS = 86_400_000;
-/** Heights per views_blocks_by_height partition; equals speed/views/rows.ts BLOCK_BUCKET (asserted by its unit test). */
-export const VIEWS_BLOCK_BUCKET = 100_000;
 const BUCKET = VIEWS_BLOCK_BUCKET;
 
 type Row = { get(name: string): unknown };
@@ -565,51 +390,114 @@ export function createViewsQueries(
     );
   }
 
+  /** Every row of a paged result (the driver's typings omit ResultSet's async iterator). */
+  async function allRows(cql: string, params: unknown[]): Promise<Row[]> {
+    const out: Row[] = [];
+    for await (const r of (await q(cql, params, 5000)) as unknown as AsyncIterable<Row>) out.push(r);
+    return out;
+  }
+
+  /** Canonical blocks with lo ≤ number ≤ hi, by number. */
+  async function canonicalBlocks(lo: number, hi: number): Promise<Map<number, BlockView>> {
+    const out = new Map<number, BlockView>();
+    for (let b = Math.floor(lo / BUCKET); b <= Math.floor(hi / BUCKET); b++)
+      for (const r of await allRows('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number >= ? AND number <= ?', [chainId, b, lo, hi]))
+        out.set(num(r.get('number')), toBlock(r, num(r.get('number')), str(r.get('hash'))));
+    return out;
+  }
+
+  /** Minute-stats partial rows of [from, to) (unix seconds) that belong to canonical blocks. No range limit. */
+  async function canonicalPartials(range: { from: number; to: number }): Promise<MinutePartial[]> {
+    const { from, to } = range;
+    const rows: Row[] = [];
+    for (let d = dayMs(dayString(from * 1000)); d < to * 1000; d += DAY_MS)
+      rows.push(...(await allRows('SELECT * FROM views_minute_stats WHERE chain_id = ? AND day = ? AND minute >= ? AND minute < ?', [chainId, dayString(d), from * 1000, to * 1000])));
+    if (rows.length === 0) return [];
+    // Join with canonical blocks in code: a partial row counts only if its hash is the height's block.
+    const numbers = rows.map((r) => num(r.get('block_number')));
+    const canonical = await canonicalBlocks(Math.min(...numbers), Math.max(...numbers));
+    const big = (v: unknown): bigint => BigInt(str(v) || '0');
+    return rows
+      .filter((r) => canonical.get(num(r.get('block_number')))?.hash === str(r.get('block_hash')))
+      .map((r) => ({
+        minute: seconds(r.get('minute')),
+        blockNumber: num(r.get('block_number')),
+        blockHash: str(r.get('block_hash')),
+        txCount: num(r.get('tx_count')),
+        contractCreations: num(r.get('contract_creations')),
+        nativeTransfers: num(r.get('native_transfers')),
+        contractCalls: num(r.get('contract_calls')),
+        failed: num(r.get('failed_txs')),
+        gasUsed: big(r.get('gas_used')),
+        fees: big(r.get('fees')),
+        nativeValue: big(r.get('native_value')),
+        tokenTransfers: num(r.get('token_transfers')),
+      }));
+  }
+
   /** Per-minute sums over [from, to) (unix seconds), counting only rows of canonical blocks. */
   async function minuteStats(range: { from: number; to: number }): Promise<MinuteStatsView[]> {
     const { from, to } = range;
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0) throw new ValidationError('from and to must be unix seconds (non-negative integers)');
     if (to <= from) throw new ValidationError(`inverted range: to (${to}) must be after from (${from})`);
     if (to - from > MAX_STATS_RANGE_SECONDS) throw new ValidationError(`range too wide: at most ${MAX_STATS_RANGE_SECONDS / 86_400} days`);
-    const partials: Row[] = [];
-    for (let d = dayMs(dayString(from * 1000)); d < to * 1000; d += DAY_MS) {
-      const rs = await q('SELECT * FROM views_minute_stats WHERE chain_id = ? AND day = ? AND minute >= ? AND minute < ?', [chainId, dayString(d), from * 1000, to * 1000], 5000);
-      for await (const r of rs as unknown as AsyncIterable<Row>) partials.push(r);
-    }
-    if (partials.length === 0) return [];
-    // Join with canonical blocks in code: a partial row counts only if its hash is the height's block.
-    const numbers = partials.map((r) => num(r.get('block_number')));
-    const lo = Math.min(...numbers);
-    const hi = Math.max(...numbers);
-    const canonical = new Map<number, string>();
-    for (let b = Math.floor(lo / BUCKET); b <= Math.floor(hi / BUCKET); b++) {
-      const rs = await q('SELECT number, hash FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number >= ? AND number <= ?', [chainId, b, lo, hi], 5000);
-      for await (const r of rs as unknown as AsyncIterable<Row>) canonical.set(num(r.get('number')), str(r.get('hash')));
-    }
     const byMinute = new Map<number, MinuteStatsView & { g: bigint; f: bigint; v: bigint }>();
-    for (const r of partials) {
-      if (canonical.get(num(r.get('block_number'))) !== str(r.get('block_hash'))) continue;
-      const minute = seconds(r.get('minute'));
-      let m = byMinute.get(minute);
+    for (const p of await canonicalPartials(range)) {
+      let m = byMinute.get(p.minute);
       if (!m) {
-        m = { minute, blocks: 0, txCount: 0, contractCreations: 0, nativeTransfers: 0, contractCalls: 0, failedTxs: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n };
-        byMinute.set(minute, m);
+        m = { minute: p.minute, blocks: 0, txCount: 0, contractCreations: 0, nativeTransfers: 0, contractCalls: 0, failed: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n };
+        byMinute.set(p.minute, m);
       }
       m.blocks += 1;
-      m.txCount += num(r.get('tx_count'));
-      m.contractCreations += num(r.get('contract_creations'));
-      m.nativeTransfers += num(r.get('native_transfers'));
-      m.contractCalls += num(r.get('contract_calls'));
-      m.failedTxs += num(r.get('failed_txs'));
-      m.tokenTransfers += num(r.get('token_transfers'));
-      m.g += BigInt(str(r.get('gas_used')) || '0');
-      m.f += BigInt(str(r.get('fees')) || '0');
-      m.v += BigInt(str(r.get('native_value')) || '0');
+      m.txCount += p.txCount;
+      m.contractCreations += p.contractCreations;
+      m.nativeTransfers += p.nativeTransfers;
+      m.contractCalls += p.contractCalls;
+      m.failed += p.failed;
+      m.tokenTransfers += p.tokenTransfers;
+      m.g += p.gasUsed;
+      m.f += p.fees;
+      m.v += p.nativeValue;
     }
     return [...byMinute.values()]
       .sort((a, b) => a.minute - b.minute)
       .map(({ g, f, v, ...m }) => ({ ...m, gasUsed: g.toString(), fees: f.toString(), nativeValue: v.toString() }));
   }
 
-  return { latestBlocks, blockByNumber, blockByHash, txByHash, addressHistory, tokenTransfers, minuteStats, freshness };
+  /** Per-block series of canonical blocks in [fromBlock, toBlock], ascending; fees from the minute partials. */
+  async function blockSeries(range: { fromBlock: number; toBlock: number }): Promise<BlockSeriesRow[]> {
+    const blocks = await canonicalBlocks(range.fromBlock, range.toBlock);
+    if (blocks.size === 0) return [];
+    const times = [...blocks.values()].map((b) => b.timestamp);
+    const lo = Math.min(...times);
+    const hi = Math.max(...times);
+    const fees = new Map<string, bigint>();
+    for (const p of await canonicalPartials({ from: lo - (lo % 60), to: hi - (hi % 60) + 60 })) fees.set(p.blockHash, p.fees);
+    return [...blocks.values()]
+      .sort((a, b) => a.number - b.number)
+      .map((b) => ({
+        number: b.number,
+        timestamp: b.timestamp,
+        txs: b.txCount,
+        gasUsed: BigInt(b.gasUsed || '0'),
+        fees: fees.get(b.hash) ?? 0n,
+        baseFeePerGas: b.baseFeePerGas === null ? null : BigInt(b.baseFeePerGas),
+      }));
+  }
+
+  return { latestBlocks, blockByNumber, blockByHash, txByHash, addressHistory, tokenTransfers, minuteStats, canonicalPartials, blockSeries, freshness };
+}
+
+/** Chain ids that ingest or the views consumer has written, smallest first. */
+export async function detectChainIds(client: CassandraClient): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const table of ['ingest_checkpoint', 'views_checkpoint']) {
+    try {
+      const rs = await client.execute(`SELECT DISTINCT chain_id FROM ${table}`);
+      for (const r of rs.rows) ids.add(Number(r.get('chain_id')));
+    } catch {
+      /* table not migrated in this keyspace */
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
 }

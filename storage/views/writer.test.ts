@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { type TimedRow, planBatches } from './views.js';
+import { type TimedRow, planBatches } from './writer.js';
 
 const row = (address: string, day: string, i: number): TimedRow => ({
   row: { table: 'views_txs_by_address', key: { chain_id: 1, address, day, block_number: i, tx_index: 0, side: 'from' }, data: {} },
