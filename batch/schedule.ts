@@ -6,7 +6,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Common } from '../core/common.js';
 import { errorMessage, ValidationError } from '../core/errors.js';
-import { lakePaths } from '../storage/lake.js';
+import { lakePaths } from '../storage/lake/paths.js';
 import type { RunKind, RunTrigger } from '../storage/batch-runs.js';
 import { tryLock } from './lock.js';
 

@@ -5,7 +5,7 @@ import { createLogger } from '../core/logger.js';
 import { createCommon } from '../core/runtime.js';
 import { API_ROLES, type ApiRole, createApiKeyStore } from '../storage/api-keys.js';
 import { createCassandra } from '../storage/cassandra.js';
-import { lakePaths } from '../storage/lake.js';
+import { lakePaths } from '../storage/lake/paths.js';
 import { type StartServingOptions, startServing } from './server.js';
 
 const chainIdArg = (v: string): number => {

@@ -1,21 +1,16 @@
 // Binds the serving interfaces (sources.ts) to the real stores: speed views in Cassandra
 // (storage/views.ts, plus a per-block partial read for the lambda seam) and the lake
-// (storage/lake-views.ts through an internal DuckDB instance, not the SQL sandbox).
+// (storage/lake/readers.ts through an internal DuckDB instance, not the SQL sandbox).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Admin } from 'kafkajs';
 import { RetryableError, errorMessage } from '../core/errors.js';
 import type { CassandraClient } from '../storage/cassandra.js';
 import { createIngestStateStore } from '../storage/ingest-state.js';
-import { type LakePaths, queryRows, readCurrentVersion } from '../storage/lake.js';
-import {
-  readBatchVersion,
-  readBlockSeries,
-  readStats,
-  readTokenVolume,
-  readTopContracts,
-  readTopSenders,
-  registerLakeViews,
-} from '../storage/lake-views.js';
+import type { LakePaths } from '../storage/lake/paths.js';
+import { registerLakeViews } from '../storage/lake/canonical.js';
+import { readCurrentVersion, readBatchVersion } from '../storage/lake/versions.js';
+import { queryRows } from '../storage/lake/duck.js';
+import { readBlockSeries, readStats, readTokenVolume, readTopContracts, readTopSenders } from '../storage/lake/readers.js';
 import { usageForDay } from '../storage/rpc-usage.js';
 import { createViewsQueries } from '../storage/views.js';
 import type { OpsSource } from './app.js';

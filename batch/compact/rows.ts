@@ -3,9 +3,7 @@
 // VARCHAR (uint256 may exceed 38 digits). No driver imports: unit-tested without infra.
 import { type ChainRecord, utcDay } from '../../core/chain.js';
 import { FatalError } from '../../core/errors.js';
-import type { RawTable } from '../../storage/lake.js';
-import { RAW_COLUMNS } from '../../storage/lake-views.js';
-export { RAW_COLUMNS, type Column, type ColumnKind } from '../../storage/lake-views.js';
+import { type RawTable, RAW_COLUMNS } from '../../storage/lake/schema.js';
 
 /** One row: values in RAW_COLUMNS order; ints are numbers, decimals are decimal strings, null allowed. */
 export type RawRow = (string | number | null)[];

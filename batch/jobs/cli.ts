@@ -6,7 +6,7 @@ import type { Common } from '../../core/common.js';
 import { createCommon } from '../../core/runtime.js';
 import { startFixtureSite } from '../../ops/fixture-site/server.js';
 import { createCassandra } from '../../storage/cassandra.js';
-import { lakePaths } from '../../storage/lake.js';
+import { lakePaths } from '../../storage/lake/paths.js';
 import { createShopStore, ensureServiceAccount } from '../../storage/shop.js';
 import { hashPassword } from '../../storage/shop-auth.js';
 import { bookJson } from '../../storage/shop-model.js';

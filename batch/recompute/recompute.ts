@@ -10,19 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Common } from '../../core/common.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { type Duck, type LakePaths, lakePaths, queryRows, readCurrentVersion, sqlString, switchCurrentVersion } from '../../storage/lake.js';
-import {
-  BATCH_VIEWS,
-  type BatchView,
-  canonicalBlocksSql,
-  lakeChainIds,
-  listRawFiles,
-  type RawFile,
-  rawRelationSql,
-  readVersionManifest,
-  type VersionManifest,
-  viewFile,
-} from '../../storage/lake-views.js';
+import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
+import { lakeChainIds, listRawFiles, type RawFile } from '../../storage/lake/files.js';
+import { canonicalBlocksSql, rawRelationSql } from '../../storage/lake/canonical.js';
+import { readCurrentVersion, switchCurrentVersion, BATCH_VIEWS, type BatchView, readVersionManifest, type VersionManifest, viewFile } from '../../storage/lake/versions.js';
+import { type Duck, queryRows, sqlString } from '../../storage/lake/duck.js';
 
 const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 const sqlFile = (name: string, vars: Record<string, string | number> = {}): string =>

@@ -8,8 +8,10 @@ import { ValidationError } from '../../core/errors.js';
 import { decodeBlock } from '../../speed/decode/index.js';
 import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
-import { type LakeReadContext, readBatchVersion, readBlockSeries, readStats } from '../../storage/lake-views.js';
-import { createDuck, lakePaths } from '../../storage/lake.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { readBatchVersion } from '../../storage/lake/versions.js';
+import { createDuck } from '../../storage/lake/duck.js';
+import { type LakeReadContext, readBlockSeries, readStats } from '../../storage/lake/readers.js';
 import { createViewsQueries } from '../../storage/views.js';
 import { type BlockSummary, type Drift, type MinuteSummary, type Source, reconcile, summarizeBlock, summarizeMinutes, wholeMinutes } from './compare.js';
 

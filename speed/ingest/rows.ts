@@ -1,8 +1,8 @@
 // Flat rows of a block record for `chainlake export`, with the same column names and types
-// as the lake's raw tables (storage/lake-views.ts RAW_COLUMNS) minus Kafka provenance and
+// as the lake's raw tables (storage/lake/schema.ts RAW_COLUMNS) minus Kafka provenance and
 // publishedAt. Pure. Documented in docs/export-schema.md.
 import type { BlockRecord } from '../../core/chain.js';
-import { type Column, RAW_COLUMNS } from '../../storage/lake-views.js';
+import { type Column, RAW_COLUMNS } from '../../storage/lake/schema.js';
 
 export const EXPORT_TABLES = ['blocks', 'transactions', 'token_transfers'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];

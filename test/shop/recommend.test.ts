@@ -6,7 +6,8 @@ import { createBooksScraper } from '../../batch/jobs/books-scrape.js';
 import { createRecommender } from '../../batch/jobs/recommend.js';
 import { fixtureBooks } from '../../ops/fixture-site/generate.js';
 import { startFixtureSite } from '../../ops/fixture-site/server.js';
-import { createDuck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { createDuck, queryRows, sqlString } from '../../storage/lake/duck.js';
 import { type ShopTestApp, loginAs, startShopApp } from './app.js';
 import { type ShopTestEnv, shopTestEnv } from './env.js';
 

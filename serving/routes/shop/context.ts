@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Config } from '../../../core/config.js';
 import { ValidationError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
-import type { LakePaths } from '../../../storage/lake.js';
+import type { LakePaths } from '../../../storage/lake/paths.js';
 import type { ShopStore } from '../../../storage/shop.js';
 import type { AuditEntry, Role, StoredBook } from '../../../storage/shop-model.js';
 

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import type { Config } from '../../../core/config.js';
 import type { Logger } from '../../../core/logger.js';
 import type { CassandraClient } from '../../../storage/cassandra.js';
-import type { LakePaths } from '../../../storage/lake.js';
+import type { LakePaths } from '../../../storage/lake/paths.js';
 import { createShopStore } from '../../../storage/shop.js';
 import { auditRouteDocs, auditRouter } from './audit.js';
 import { createAuth } from './auth.js';
