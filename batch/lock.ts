@@ -3,7 +3,7 @@
 // the same job at once. A lock whose pid is no longer alive (kill -9) is taken over.
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LakePaths } from '../storage/lake.js';
+import type { LakePaths } from '../storage/lake/paths.js';
 
 export type HeldLock = { path: string; release: () => Promise<void> };
 

@@ -7,7 +7,7 @@ import type { Common } from '../core/common.js';
 import { errorMessage } from '../core/errors.js';
 import { claimRunRequest, finishRun, pendingRunRequests, recordSkipped, startRun, type BatchRun, type RunKind, type RunTrigger } from '../storage/batch-runs.js';
 import { type CassandraClient, createCassandra } from '../storage/cassandra.js';
-import { lakePaths } from '../storage/lake.js';
+import { lakePaths } from '../storage/lake/paths.js';
 import { tryLock } from './lock.js';
 
 export type RunOutcome = { rowsIn?: number | null; rowsOut?: number | null; horizon?: number | null; version?: string | null };

@@ -8,8 +8,9 @@ import type { Common } from '../core/common.js';
 import { loadConfig } from '../core/config.js';
 import { errorMessage, ValidationError } from '../core/errors.js';
 import { createCommon } from '../core/runtime.js';
-import { createDuck, lakePaths, sqlString } from '../storage/lake.js';
-import { registerLakeViews } from '../storage/lake-views.js';
+import { createDuck, sqlString } from '../storage/lake/duck.js';
+import { lakePaths } from '../storage/lake/paths.js';
+import { registerLakeViews } from '../storage/lake/canonical.js';
 
 /** Format rows as an aligned text table. */
 export function formatTable(rows: Record<string, unknown>[], columns: string[]): string {

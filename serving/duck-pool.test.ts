@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDuck } from '../storage/lake.js';
+import { createDuck } from '../storage/lake/duck.js';
 import { createDuckPool, type DuckPool, type PoolInstance } from './duck-pool.js';
 import { SqlRejectedError } from './sql-guard.js';
 import { createSqlSandbox, QueryFailedError } from './sql.js';

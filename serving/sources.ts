@@ -2,7 +2,7 @@
 // batch layer (lake + batch views). app.ts depends only on these; serving/stores.ts binds them
 // to the real storage modules. Rows are the storage layer's typed rows: amounts are decimal
 // strings in view rows, bigint in merge rows.
-import type { TokenVolumeRow, TopContractRow, TopSenderRow } from '../storage/lake-views.js';
+import type { TokenVolumeRow, TopContractRow, TopSenderRow } from '../storage/lake/readers.js';
 import type { HistoryPosition } from '../storage/lake/readers-serving.js';
 import type { BlockSeriesRow, Page } from '../storage/read-rows.js';
 import type { AddressTxView, BlockView, TransferView, TxView } from '../storage/views/queries.js';

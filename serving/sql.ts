@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { StatementType } from '@duckdb/node-api';
 import { resolve } from 'node:path';
 import { BaseError } from '../core/errors.js';
-import { createDuck, type Duck } from '../storage/lake.js';
+import { createDuck, type Duck } from '../storage/lake/duck.js';
 import { createDuckPool } from './duck-pool.js';
 import { SqlRejectedError, checkSqlText } from './sql-guard.js';
 

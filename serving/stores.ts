@@ -7,8 +7,11 @@ import { RetryableError, errorMessage } from '../core/errors.js';
 import type { BatchRun } from '../storage/batch-runs.js';
 import type { CassandraClient } from '../storage/cassandra.js';
 import { createIngestStateStore } from '../storage/ingest-state.js';
-import { type LakePaths, readCurrentVersion } from '../storage/lake.js';
-import { readBatchVersion, readStats, readTokenVolume, readTopContracts, readTopSenders, registerLakeViews } from '../storage/lake-views.js';
+import { type LakePaths } from '../storage/lake/paths.js';
+import { readCurrentVersion } from '../storage/lake/versions.js';
+import { registerLakeViews } from '../storage/lake/canonical.js';
+import { readStats, readTokenVolume, readTopContracts, readTopSenders } from '../storage/lake/readers.js';
+import { readBatchVersion } from '../storage/lake/versions.js';
 import { readAddressHistory, readBlockSeriesRows } from '../storage/lake/readers-serving.js';
 import { usageForDay } from '../storage/rpc-usage.js';
 import { createViewsQueries } from '../storage/views/queries.js';
@@ -91,7 +94,7 @@ export function createBatchSource(opts: { paths: LakePaths; pool: DuckPool; runs
           blocks: r.blocks,
           txs: r.txs,
           byClass: { ...r.txsByClass },
-          failed: r.failedTxs,
+          failed: r.failed,
           gasUsed: BigInt(r.gasUsed),
           fees: BigInt(r.fees),
           nativeValue: BigInt(r.nativeValue),

@@ -2,14 +2,15 @@
 // the position per partition is recovered from the lake's file names (writer.ts), the
 // consumer seeks there on assignment, and records below it are skipped. Kafka commits are
 // only an optimisation for tools that watch consumer lag.
-import type { Consumer, Kafka } from 'kafkajs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { RecordDecodeError } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { topicNames } from '../../core/config.js';
 import { errorMessage, FatalError } from '../../core/errors.js';
-import type { Duck } from '../../storage/lake.js';
-import { lakePaths } from '../../storage/lake.js';
+import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
+import type { Duck } from '../../storage/lake/duck.js';
 import { tryLock } from '../lock.js';
 import { decodeRecordFast } from './check.js';
 import { createRollBuffer, type RecordLines, recordCsv, type RollBuffer } from './rows.js';
@@ -65,6 +66,226 @@ export const compactFetchSettings = (maxMessageBytes: number) => ({
 
 export type Compactor = { run: () => Promise<CompactSummary>; stop: () => Promise<void> };
 
+/** What every step of one compaction run shares. */
+type RunContext = {
+  config: Common['config'];
+  log: Common['logger'];
+  metrics: CompactMetrics;
+  opts: CompactOptions;
+  paths: LakePaths;
+  topic: string;
+  summary: CompactSummary;
+  conn: DuckDBConnection;
+};
+
+/** Merging closed days after each roll (and once at start), when enabled. */
+function createMerger(ctx: RunContext): () => Promise<void> {
+  const { config, opts, metrics, summary } = ctx;
+  return async () => {
+    if (!config.COMPACT_MERGE_CLOSED_DAYS && !opts.mergeOnly) return;
+    const t0 = performance.now();
+    const r = await mergeClosedDays(ctx.conn, ctx.paths, opts.chainId, { keepMs: config.COMPACT_MERGE_KEEP_MS, logger: ctx.log });
+    summary.mergedDays += r.days;
+    if (r.days > 0) {
+      metrics.mergedDays.inc(r.days);
+      metrics.mergeSeconds.observe((performance.now() - t0) / 1000);
+    }
+    if (r.days > 0 || r.deleted > 0) opts.onMerge?.(r);
+  };
+}
+
+/**
+ * Where each partition starts (the lake's position, at least the low watermark), where a drain
+ * stops (the high watermarks seen now), and each partition's low watermark.
+ */
+async function readPositions(ctx: RunContext, admin: Admin): Promise<{ next: Map<number, number>; target: Map<number, number>; low: Map<number, number> }> {
+  const next = await resumeOffsets(ctx.paths, ctx.opts.chainId);
+  await admin.connect();
+  const watermarks = await admin.fetchTopicOffsets(ctx.topic);
+  await admin.disconnect();
+  const target = new Map<number, number>();
+  const low = new Map<number, number>();
+  for (const w of watermarks) {
+    const p = w.partition;
+    low.set(p, Number(w.low));
+    next.set(p, Math.max(next.get(p) ?? 0, Number(w.low)));
+    target.set(p, Number(w.high));
+    ctx.metrics.position.set({ partition: String(p) }, next.get(p)!);
+  }
+  return { next, target, low };
+}
+
+/** Progress of a drain towards the target watermarks. */
+function createDrainProgress(next: Map<number, number>, target: Map<number, number>) {
+  const start = new Map(next);
+  const total = [...target].reduce((a, [p, high]) => a + Math.max(0, high - (start.get(p) ?? 0)), 0);
+  let consumedTxs = 0;
+  return {
+    caughtUp: () => [...target].every(([p, high]) => (next.get(p) ?? 0) >= high),
+    addTxs: (n: number) => {
+      consumedTxs += n;
+    },
+    progress: (): CompactProgress => {
+      let lag = 0;
+      for (const [p, high] of target) lag += Math.max(0, high - (next.get(p) ?? 0));
+      return { records: total - lag, txs: consumedTxs, lag, total };
+    },
+  };
+}
+
+type RollQueue = ReturnType<typeof createRollQueue>;
+
+/**
+ * The buffer being filled and the roll being written. Rolls are written one after the other, so
+ * they commit in offset order (the lake stays a prefix of each partition); while one is written,
+ * the next buffer fills. A failed roll leaves `writing` rejected, so no later roll can commit
+ * past it. Every touch of the buffer and every roll runs through `serial`, one at a time.
+ */
+function createRollQueue(ctx: RunContext, deps: { merge: () => Promise<void>; commit: (ranges: { partition: number; last: number }[]) => Promise<void>; fail: (e: unknown) => void }) {
+  const { opts, summary, metrics, log } = ctx;
+  let buffer = createRollBuffer();
+  let bufferSince = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let chain: Promise<unknown> = Promise.resolve();
+  // The consumer's heartbeat, once it runs: a big roll or merge can outlast the session timeout.
+  let heartbeat: (() => Promise<void>) | undefined;
+  const whileBeating = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const beat = setInterval(() => void heartbeat?.().catch(() => {}), 2_000);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  async function writeOut(full: RollBuffer, reason: string): Promise<void> {
+    const t0 = performance.now();
+    const records = full.records();
+    const txs = full.txs();
+    const result = await whileBeating(() => writeRoll(ctx.conn, ctx.paths, opts.chainId, full));
+    summary.rolls++;
+    summary.files += result.files.length;
+    summary.records += records;
+    summary.txs += txs;
+    metrics.records.inc(records);
+    metrics.files.inc(result.files.length);
+    for (const [table, n] of Object.entries(result.rows)) if (n > 0) metrics.rows.inc({ table }, n);
+    metrics.rollSeconds.observe((performance.now() - t0) / 1000);
+    log.debug({ msg: 'Rolled', reason, records, txs, files: result.files.length, ms: Math.round(performance.now() - t0) });
+    opts.onRoll?.({ files: result.files, records, txs });
+    await whileBeating(deps.merge);
+    // Only an optimisation: the lake, not the group, says where to resume.
+    await deps.commit(result.ranges).catch((e: unknown) => log.debug({ msg: 'Offset commit failed (ignored)', err: errorMessage(e) }));
+  }
+
+  return {
+    serial<T>(fn: () => Promise<T>): Promise<T> {
+      const p = chain.then(fn);
+      chain = p.catch(() => {});
+      return p;
+    },
+    setHeartbeat(beat: () => Promise<void>) {
+      heartbeat = beat;
+    },
+    add(partition: number, offset: number, lines: RecordLines, bytes: number) {
+      if (buffer.isEmpty()) bufferSince = Date.now();
+      buffer.addLines(partition, offset, lines, bytes);
+    },
+    /** After the roll being written: drop the buffered rows of partitions not in `keep`. */
+    async keepPartitions(keep: number[]) {
+      await writing;
+      for (const p of buffer.partitions().keys()) if (!keep.includes(p)) buffer.dropPartition(p);
+    },
+    bufferedBytes: () => buffer.bytes(),
+    /** True when rows have been buffered for at least `ms`. */
+    heldFor: (ms: number) => !buffer.isEmpty() && Date.now() - bufferSince >= ms,
+    /** Hand the buffer to the writer and start a new one; waits while the previous roll is still being written. */
+    async roll(reason: string) {
+      if (buffer.isEmpty()) return;
+      await writing;
+      const full = buffer;
+      buffer = createRollBuffer();
+      writing = writeOut(full, reason);
+      writing.catch(deps.fail);
+    },
+    written: () => writing,
+  };
+}
+
+/**
+ * A group (re)join: buffered rows of partitions that moved away are dropped (they are the new
+ * owner's to write), partitions regained after the first join resume from the lake (another
+ * member may have written files meanwhile), and every assigned partition seeks to its position.
+ */
+function createAssignmentHandler(ctx: RunContext, c: Consumer, queue: RollQueue, next: Map<number, number>, low: Map<number, number>) {
+  const assigned = new Set<number>();
+  let firstJoin = true;
+  return async (parts: number[]) => {
+    await queue.keepPartitions(parts);
+    const fresh = parts.filter((p) => !assigned.has(p));
+    if (!firstJoin && fresh.length > 0) {
+      const lake = await resumeOffsets(ctx.paths, ctx.opts.chainId);
+      for (const p of fresh) next.set(p, Math.max(lake.get(p) ?? 0, low.get(p) ?? 0));
+    }
+    firstJoin = false;
+    assigned.clear();
+    for (const p of parts) {
+      assigned.add(p);
+      c.seek({ topic: ctx.topic, partition: p, offset: String(next.get(p) ?? 0) });
+    }
+  };
+}
+
+/**
+ * The records of one fetched batch into the buffer, from the lake's position on: records below
+ * it are skipped, a gap above it seeks back once (a second gap at the same place is a real hole:
+ * retention), undecodable records are counted and skipped. Returns false when it sought back:
+ * the rest of the batch is dropped and nothing else is done with it.
+ */
+function createBatchConsumer(ctx: RunContext, c: Consumer, queue: RollQueue, next: Map<number, number>, drain: ReturnType<typeof createDrainProgress>) {
+  const { opts, summary, metrics, log, topic } = ctx;
+  const seekedFor = new Map<number, number>();
+  return (batch: EachBatchPayload['batch'], running: () => boolean): boolean => {
+    const p = batch.partition;
+    for (const m of batch.messages) {
+      if (!running()) break;
+      const off = Number(m.offset);
+      const expected = next.get(p) ?? 0;
+      if (off < expected) {
+        summary.skipped++;
+        continue;
+      }
+      if (off > expected) {
+        if (seekedFor.get(p) !== expected) {
+          seekedFor.set(p, expected);
+          log.warn({ msg: 'Offset gap, seeking to the lake position', partition: p, expected, got: off });
+          c.seek({ topic, partition: p, offset: String(expected) });
+          return false;
+        }
+        log.warn({ msg: 'Accepting offset gap', partition: p, expected, got: off });
+      }
+      let rows: RecordLines | undefined;
+      try {
+        const record = decodeRecordFast(m.value);
+        if (record.chainId !== opts.chainId) throw new RecordDecodeError(`record of chain ${record.chainId} in the topic of chain ${opts.chainId}`, 'invalid');
+        rows = recordCsv(record, p, off);
+      } catch (e) {
+        if (!(e instanceof RecordDecodeError)) throw e;
+        summary.undecodable++;
+        metrics.undecodable.inc({ reason: e.reason });
+        log.warn({ msg: 'Skipping undecodable record', partition: p, offset: off, reason: e.reason, err: e.message });
+      }
+      if (rows) {
+        drain.addTxs(rows.lines.transactions?.length ?? 0);
+        queue.add(p, off, rows, m.value?.length ?? 0);
+      }
+      next.set(p, off + 1);
+      metrics.position.set({ partition: String(p) }, off + 1);
+    }
+    return true;
+  };
+}
+
 export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck }, opts: CompactOptions): Compactor {
   const { config, logger } = common;
   const log = logger.child({ component: 'compact', chainId: opts.chainId });
@@ -83,104 +304,25 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
   async function runOnce(): Promise<CompactSummary> {
     const lock = await tryLock(paths, `compact-c${opts.chainId}`);
     if (!lock) throw new FatalError(`another compactor of chain ${opts.chainId} holds the lock in ${paths.root}/_locks`);
-    const conn = await deps.duck.connect();
-    let buffer = createRollBuffer();
-    let bufferSince = 0;
-    // The roll being written. Rolls are written one after the other, so they commit in offset
-    // order (the lake stays a prefix of each partition); while one is written, the next buffer
-    // fills. A failed roll leaves `writing` rejected, so no later roll can commit past it.
-    let writing: Promise<void> = Promise.resolve();
-    let chain: Promise<unknown> = Promise.resolve();
-    // Every touch of the buffer and every roll runs through this queue, one at a time.
-    const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-      const p = chain.then(fn);
-      chain = p.catch(() => {});
-      return p;
-    };
+    const ctx: RunContext = { config, log, metrics, opts, paths, topic, summary, conn: await deps.duck.connect() };
+    const merge = createMerger(ctx);
+    const queue = createRollQueue(ctx, {
+      merge,
+      commit: async (ranges) => {
+        await consumer?.commitOffsets(ranges.map((r) => ({ topic, partition: r.partition, offset: String(r.last + 1) })));
+      },
+      fail: (e) => fail?.(e),
+    });
     const admin = deps.kafka.admin();
     let timer: NodeJS.Timeout | undefined;
     try {
       await recoverRolls(paths, opts.chainId, log);
-      const merge = async () => {
-        if (!config.COMPACT_MERGE_CLOSED_DAYS && !opts.mergeOnly) return;
-        const t0 = performance.now();
-        const r = await mergeClosedDays(conn, paths, opts.chainId, { keepMs: config.COMPACT_MERGE_KEEP_MS, logger: log });
-        summary.mergedDays += r.days;
-        if (r.days > 0) {
-          metrics.mergedDays.inc(r.days);
-          metrics.mergeSeconds.observe((performance.now() - t0) / 1000);
-        }
-        if (r.days > 0 || r.deleted > 0) opts.onMerge?.(r);
-      };
       await merge();
       if (opts.mergeOnly) return summary;
-      const next = await resumeOffsets(paths, opts.chainId);
-      await admin.connect();
-      const watermarks = await admin.fetchTopicOffsets(topic);
-      await admin.disconnect();
-      const target = new Map<number, number>();
-      const low = new Map<number, number>();
-      for (const w of watermarks) {
-        const p = w.partition;
-        low.set(p, Number(w.low));
-        next.set(p, Math.max(next.get(p) ?? 0, Number(w.low)));
-        target.set(p, Number(w.high));
-        metrics.position.set({ partition: String(p) }, next.get(p)!);
-      }
-      const caughtUp = () => [...target].every(([p, high]) => (next.get(p) ?? 0) >= high);
-      const start = new Map(next);
-      const total = [...target].reduce((a, [p, high]) => a + Math.max(0, high - (start.get(p) ?? 0)), 0);
-      let consumedTxs = 0;
-      const progress = (): CompactProgress => {
-        let lag = 0;
-        for (const [p, high] of target) lag += Math.max(0, high - (next.get(p) ?? 0));
-        return { records: total - lag, txs: consumedTxs, lag, total };
-      };
+      const { next, target, low } = await readPositions(ctx, admin);
+      const drain = createDrainProgress(next, target);
       log.info({ msg: 'Compaction starting', topic, groupId, mode: opts.mode, resume: Object.fromEntries(next) });
-      if (opts.mode === 'drain' && caughtUp()) return summary;
-
-      /** Hand the buffer to the writer and start a new one; waits while the previous roll is still being written. */
-      const roll = async (reason: string) => {
-        if (buffer.isEmpty()) return;
-        await writing;
-        const full = buffer;
-        buffer = createRollBuffer();
-        writing = writeOut(full, reason);
-        writing.catch((e: unknown) => fail?.(e));
-      };
-      const writeOut = async (full: RollBuffer, reason: string) => {
-        const t0 = performance.now();
-        const records = full.records();
-        const txs = full.txs();
-        // A big roll can outlast the session timeout: keep heartbeating while DuckDB writes.
-        const beat = setInterval(() => void lastHeartbeat?.().catch(() => {}), 2_000);
-        let result;
-        try {
-          result = await writeRoll(conn, paths, opts.chainId, full);
-        } finally {
-          clearInterval(beat);
-        }
-        summary.rolls++;
-        summary.files += result.files.length;
-        summary.records += records;
-        summary.txs += txs;
-        metrics.records.inc(records);
-        metrics.files.inc(result.files.length);
-        for (const [table, n] of Object.entries(result.rows)) if (n > 0) metrics.rows.inc({ table }, n);
-        metrics.rollSeconds.observe((performance.now() - t0) / 1000);
-        log.debug({ msg: 'Rolled', reason, records, txs, files: result.files.length, ms: Math.round(performance.now() - t0) });
-        opts.onRoll?.({ files: result.files, records, txs });
-        const mergeBeat = setInterval(() => void lastHeartbeat?.().catch(() => {}), 2_000);
-        try {
-          await merge();
-        } finally {
-          clearInterval(mergeBeat);
-        }
-        // Only an optimisation: the lake, not the group, says where to resume.
-        await consumer
-          ?.commitOffsets(result.ranges.map((r) => ({ topic, partition: r.partition, offset: String(r.last + 1) })))
-          .catch((e: unknown) => log.debug({ msg: 'Offset commit failed (ignored)', err: errorMessage(e) }));
-      };
+      if (opts.mode === 'drain' && drain.caughtUp()) return summary;
 
       const done = new Promise<void>((resolve, reject) => {
         finish = resolve;
@@ -195,84 +337,29 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
         allowAutoTopicCreation: false,
       });
       const c = consumer;
-      const assigned = new Set<number>();
-      let firstJoin = true;
+      const assign = createAssignmentHandler(ctx, c, queue, next, low);
       c.on(c.events.GROUP_JOIN, (e) => {
         const parts = (e.payload.memberAssignment[topic] ?? []) as number[];
-        void serial(async () => {
-          await writing;
-          // A partition that moved to another member: its buffered rows are that member's to write.
-          for (const p of buffer.partitions().keys()) if (!parts.includes(p)) buffer.dropPartition(p);
-          // A partition (re)gained after the first join: another member may have written files meanwhile.
-          const fresh = parts.filter((p) => !assigned.has(p));
-          if (!firstJoin && fresh.length > 0) {
-            const lake = await resumeOffsets(paths, opts.chainId);
-            for (const p of fresh) next.set(p, Math.max(lake.get(p) ?? 0, low.get(p) ?? 0));
-          }
-          firstJoin = false;
-          assigned.clear();
-          for (const p of parts) {
-            assigned.add(p);
-            c.seek({ topic, partition: p, offset: String(next.get(p) ?? 0) });
-          }
-        }).catch((err: unknown) => fail?.(err));
+        void queue.serial(() => assign(parts)).catch((err: unknown) => fail?.(err));
       });
       c.on(c.events.CRASH, (e) => {
         if (!(e.payload as { restart?: boolean }).restart) fail?.(e.payload.error);
       });
       await c.connect();
       await c.subscribe({ topic, fromBeginning: true });
-      const seekedFor = new Map<number, number>();
-      let lastHeartbeat: (() => Promise<void>) | undefined;
+      const consumeBatch = createBatchConsumer(ctx, c, queue, next, drain);
       await c.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-          lastHeartbeat = heartbeat;
-          await serial(async () => {
-            const p = batch.partition;
-            for (const m of batch.messages) {
-              if (!isRunning() || isStale() || stopRequested) break;
-              const off = Number(m.offset);
-              const expected = next.get(p) ?? 0;
-              if (off < expected) {
-                summary.skipped++;
-                continue;
-              }
-              if (off > expected) {
-                // Not where the lake says we are: seek back once; a second gap at the same place is a real hole (retention).
-                if (seekedFor.get(p) !== expected) {
-                  seekedFor.set(p, expected);
-                  log.warn({ msg: 'Offset gap, seeking to the lake position', partition: p, expected, got: off });
-                  c.seek({ topic, partition: p, offset: String(expected) });
-                  return;
-                }
-                log.warn({ msg: 'Accepting offset gap', partition: p, expected, got: off });
-              }
-              let rows: RecordLines | undefined;
-              try {
-                const record = decodeRecordFast(m.value);
-                if (record.chainId !== opts.chainId) throw new RecordDecodeError(`record of chain ${record.chainId} in the topic of chain ${opts.chainId}`, 'invalid');
-                rows = recordCsv(record, p, off);
-              } catch (e) {
-                if (!(e instanceof RecordDecodeError)) throw e;
-                summary.undecodable++;
-                metrics.undecodable.inc({ reason: e.reason });
-                log.warn({ msg: 'Skipping undecodable record', partition: p, offset: off, reason: e.reason, err: e.message });
-              }
-              if (rows) {
-                consumedTxs += rows.lines.transactions?.length ?? 0;
-                if (buffer.isEmpty()) bufferSince = Date.now();
-                buffer.addLines(p, off, rows, m.value?.length ?? 0);
-              }
-              next.set(p, off + 1);
-              metrics.position.set({ partition: String(p) }, off + 1);
-            }
-            if (opts.mode === 'drain') opts.onProgress?.(progress());
-            if (buffer.bytes() >= config.COMPACT_ROLL_BYTES) await roll('bytes');
-            if (opts.mode === 'drain' && caughtUp()) {
-              await roll('drained');
-              await writing;
+          queue.setHeartbeat(heartbeat);
+          await queue.serial(async () => {
+            if (!consumeBatch(batch, () => isRunning() && !isStale() && !stopRequested)) return;
+            if (opts.mode === 'drain') opts.onProgress?.(drain.progress());
+            if (queue.bufferedBytes() >= config.COMPACT_ROLL_BYTES) await queue.roll('bytes');
+            if (opts.mode === 'drain' && drain.caughtUp()) {
+              await queue.roll('drained');
+              await queue.written();
               finish?.();
             }
           });
@@ -280,22 +367,24 @@ export function createCompactor(common: Common, deps: { kafka: Kafka; duck: Duck
         },
       });
       timer = setInterval(() => {
-        void serial(async () => {
-          if (!buffer.isEmpty() && Date.now() - bufferSince >= config.COMPACT_ROLL_MS) await roll('time');
-        }).catch((e: unknown) => fail?.(e));
+        void queue
+          .serial(async () => {
+            if (queue.heldFor(config.COMPACT_ROLL_MS)) await queue.roll('time');
+          })
+          .catch((e: unknown) => fail?.(e));
       }, Math.min(1_000, config.COMPACT_ROLL_MS));
       await done;
       clearInterval(timer);
       await c.stop();
-      await serial(() => roll('shutdown'));
-      await writing;
+      await queue.serial(() => queue.roll('shutdown'));
+      await queue.written();
       return summary;
     } finally {
       if (timer) clearInterval(timer);
-      await writing.catch(() => {});
+      await queue.written().catch(() => {});
       await consumer?.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
-      conn.closeSync();
+      ctx.conn.closeSync();
       await lock.release();
       log.info({ msg: 'Compaction stopped', ...summary });
     }

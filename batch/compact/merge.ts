@@ -1,5 +1,5 @@
 // Merging the small files of closed days: every (table, chain, day) directory of a closed day
-// becomes one Parquet file named after the offset spans it holds (storage/lake-views.ts
+// becomes one Parquet file named after the offset spans it holds (storage/lake/files.ts
 // mergedFileName). Same discipline as a roll (writer.ts):
 //
 //   1. the merged files are written into _tmp/compact-c<chain>-merge-<id>.staging/…
@@ -17,8 +17,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
-import { type LakePaths, type RawTable, sqlString } from '../../storage/lake.js';
-import { fileSpans, isSuperseded, listAllRawFiles, listRawFiles, mergedFileName, type OffsetSpan, RAW_COLUMNS, type RawFile } from '../../storage/lake-views.js';
+import { type RawTable, RAW_COLUMNS } from '../../storage/lake/schema.js';
+import type { LakePaths } from '../../storage/lake/paths.js';
+import { fileSpans, isSuperseded, listAllRawFiles, listRawFiles, mergedFileName, type OffsetSpan, type RawFile } from '../../storage/lake/files.js';
+import { sqlString } from '../../storage/lake/duck.js';
 
 /** Longest merged file name we write (file systems allow 255 bytes). */
 const MAX_NAME = 240;

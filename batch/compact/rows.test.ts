@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { RECORD_SCHEMA, type BlockRecord } from '../../core/chain.js';
 import { FatalError } from '../../core/errors.js';
-import { completeRanges, mergedFileName, parseMergedFileName, parseRawFileName, RAW_COLUMNS, rawFileName, type RawFile } from '../../storage/lake-views.js';
+import { RAW_COLUMNS } from '../../storage/lake/schema.js';
+import { completeRanges, mergedFileName, parseMergedFileName, parseRawFileName, rawFileName, type RawFile } from '../../storage/lake/files.js';
 import { generateChain } from '../../test/batch/fixtures.js';
 import { createRollBuffer, recordCsv, recordToRows, rowsToCsv } from './rows.js';
 

@@ -12,8 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
-import { type LakePaths, RAW_TABLES, type RawTable, sqlString } from '../../storage/lake.js';
-import { duckType, fileSpans, listAllRawFiles, RAW_COLUMNS, rawFileName } from '../../storage/lake-views.js';
+import { RAW_TABLES, type RawTable, duckType, RAW_COLUMNS } from '../../storage/lake/schema.js';
+import type { LakePaths } from '../../storage/lake/paths.js';
+import { fileSpans, listAllRawFiles, rawFileName } from '../../storage/lake/files.js';
+import { sqlString } from '../../storage/lake/duck.js';
 import type { RollBuffer } from './rows.js';
 
 const rollPrefix = (chainId: number) => `compact-c${chainId}-`;

@@ -10,19 +10,11 @@ import { join } from 'node:path';
 import type { Common } from '../../core/common.js';
 import { repoPath } from '../../core/paths.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { type Duck, type LakePaths, lakePaths, queryRows, readCurrentVersion, sqlString, switchCurrentVersion } from '../../storage/lake.js';
-import {
-  BATCH_VIEWS,
-  type BatchView,
-  canonicalBlocksSql,
-  lakeChainIds,
-  listRawFiles,
-  type RawFile,
-  rawRelationSql,
-  readVersionManifest,
-  type VersionManifest,
-  viewFile,
-} from '../../storage/lake-views.js';
+import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
+import { lakeChainIds, listRawFiles, type RawFile } from '../../storage/lake/files.js';
+import { canonicalBlocksSql, rawRelationSql } from '../../storage/lake/canonical.js';
+import { readCurrentVersion, switchCurrentVersion, BATCH_VIEWS, type BatchView, readVersionManifest, type VersionManifest, viewFile } from '../../storage/lake/versions.js';
+import { type Duck, queryRows, sqlString } from '../../storage/lake/duck.js';
 
 // From the repository root, so the compiled code under dist/ reads the same files.
 const SQL_DIR = repoPath('batch', 'sql');
@@ -120,6 +112,11 @@ async function resolveChainId(paths: LakePaths, chainId?: number): Promise<numbe
 }
 
 const count = async (conn: DuckDBConnection, rel: string): Promise<number> => Number((await queryRows(conn, `SELECT count(*) AS n FROM ${rel}`))[0]?.n ?? 0);
+/** A SQL list of days (`()` for none). */
+const sqlList = (days: Iterable<string>): string => `(${[...days].map(sqlString).join(', ')})`;
+
+/** A SQL list of days; `('')` for none, so `day IN …` stays valid. */
+const dayListSql = (days: string[]): string => `(${days.length ? days.map(sqlString).join(', ') : "''"})`;
 
 /** Days whose file lists differ between two manifests' `days` maps. */
 export function changedFileDays(prev: Record<string, string[]>, now: Record<string, string[]>): Set<string> {
@@ -157,190 +154,257 @@ export function incrementalScope(changed: Set<string>, lastPrevSeriesDay: string
   return { trusted, scope: widenDays(trusted, 1) };
 }
 
+type Log = Common['logger'];
+
+/** Step timing: `begin` marks a step's start, `done` records it (duration since begin, or `took`). */
+function createStepClock(t0: number, log: Log, opts: RecomputeOptions) {
+  const steps: { name: RecomputeStep; ms: number }[] = [];
+  let stepStart = performance.now();
+  return {
+    steps,
+    begin(name: RecomputeStep) {
+      stepStart = performance.now();
+      opts.onStepStart?.(name);
+    },
+    done(name: RecomputeStep, extra: Record<string, unknown> = {}, took?: number) {
+      const now = performance.now();
+      const ms = Math.round(took ?? now - stepStart);
+      steps.push({ name, ms });
+      log.debug({ msg: 'Recompute step', step: name, ms, ...extra });
+      opts.onStep?.({ name, ms, elapsedMs: Math.round(now - t0) });
+    },
+  };
+}
+type StepClock = ReturnType<typeof createStepClock>;
+
+/** The complete raw files of a chain, and per UTC day the sorted relative paths (the manifest's `days`). */
+async function listLake(paths: LakePaths, chainId: number) {
+  const files = await listRawFiles(paths, chainId);
+  const dayFiles: Record<string, string[]> = {};
+  for (const f of files) (dayFiles[f.day] ??= []).push(f.rel);
+  for (const list of Object.values(dayFiles)) list.sort();
+  /** Paths of a table's files, optionally only of some days. */
+  const byTable = (t: RawFile['table'], days?: Set<string>) => files.filter((f) => f.table === t && (!days || days.has(f.day))).map((f) => f.path);
+  return { files, dayFiles, byTable };
+}
+type Lake = Awaited<ReturnType<typeof listLake>>;
+
+async function prepareConnection(conn: DuckDBConnection): Promise<void> {
+  for (const stmt of sqlFile('macros').split(/;\s*\n/).filter((s) => s.trim().length > 0)) await conn.run(stmt);
+  // Reading Parquet footers once per file, not once per pass.
+  await conn.run('SET enable_object_cache = true');
+  await conn.run('SET preserve_insertion_order = false');
+}
+
+/** The manifest of the previous version, if an incremental run can build on it (same chain, readable). */
+async function usablePrevious(paths: LakePaths, previous: string, chainId: number): Promise<VersionManifest | null> {
+  try {
+    const prev = await readVersionManifest(paths, previous);
+    return prev.chainId === chainId ? prev : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What one run works on: its connection, the lake's files, and the previous version it builds on (null: a full run). */
+type Run = { conn: DuckDBConnection; paths: LakePaths; chainId: number; lake: Lake; prev: VersionManifest | null; prevSeries: string | null };
+/** An incremental run's days: changed files, days to evaluate the canonical rule for, days whose block files that needs. */
+type IncrementalPlan = { changed: Set<string>; trusted: Set<string>; scope: Set<string> } | null;
+
+async function planIncremental(run: Run): Promise<IncrementalPlan> {
+  if (!run.prev || !run.prevSeries) return null;
+  const changed = changedFileDays(run.prev.days, run.lake.dayFiles);
+  const last = (await queryRows(run.conn, `SELECT max(day) AS d FROM ${run.prevSeries}`))[0]?.d;
+  return { changed, ...incrementalScope(changed, last === null || last === undefined ? null : String(last), Object.keys(run.lake.dayFiles)) };
+}
+
+/**
+ * Per Kafka partition, the newest block height in the lake's block files. horizon = the min of
+ * these − FINALITY_DEPTH. Each partition's files hold a prefix of its offsets, but partitions are
+ * compacted side by side and one can lag another by a few blocks (a roll cut between two
+ * partitions' fetches, a range still hidden while its files are renamed): the lake-wide max
+ * would then claim heights the lagging partition has not delivered yet (or whose retraction
+ * it has not). A partition's prefix that holds height h holds everything that partition was
+ * sent before h, so the lake is complete below every partition's newest block.
+ * An incremental run takes the per-partition max over the scope's blocks (raw_blocks): heights
+ * above the previous horizon lie on or after the last day of the previous series, which is in
+ * scope (incrementalScope), so a scope max above the previous horizon is that partition's max.
+ * Otherwise (a partition missing from the scope, or not past the previous horizon there) it
+ * reads every block file.
+ */
+async function partitionMaxima(run: Run, plan: IncrementalPlan): Promise<Record<string, number>> {
+  const partitionMaxOf = async (rel: string): Promise<Record<string, number>> => {
+    const rows = await queryRows(run.conn, `SELECT kafka_partition AS p, max(number) AS m FROM ${rel} GROUP BY 1`);
+    return Object.fromEntries(rows.map((r) => [String(r.p), Number(r.m)]));
+  };
+  const prev = run.prev;
+  if (plan && prev?.horizon != null && prev.partitionMax) {
+    const inScope = await partitionMaxOf('raw_blocks');
+    const prevHorizon = prev.horizon;
+    const known = new Set([...Object.keys(prev.partitionMax), ...Object.keys(inScope)]);
+    if ([...known].every((p) => (inScope[p] ?? -1) > prevHorizon)) return inScope;
+  }
+  return partitionMaxOf(plan ? rawRelationSql('blocks', run.lake.byTable('blocks')) : 'raw_blocks');
+}
+
+/**
+ * Canonical blocks ≤ the horizon into cb_all (of the trusted days only, in an incremental run).
+ * The rule needs every record of a height: a full run reads all block files, an incremental run
+ * those of `scope` (see incrementalScope). Blocks are small: they are read once into a temp table.
+ */
+async function canonicalCandidates(run: Run, plan: IncrementalPlan, finalityDepth: number): Promise<{ horizon: number | null; partitionMax: Record<string, number> }> {
+  const { conn, lake } = run;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', lake.byTable('blocks', plan?.scope))}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', lake.byTable('retractions', plan?.scope))}`);
+  const partitionMax = await partitionMaxima(run, plan);
+  const maxes = Object.values(partitionMax);
+  const horizon = maxes.length === 0 ? null : Math.min(...maxes) - finalityDepth;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT * FROM (
+       SELECT chain_id, number, hash, timestamp, miner, tx_count, gas_used, gas_limit, base_fee_per_gas, kafka_partition, kafka_offset, utc_day(timestamp) AS day
+       FROM ${canonicalBlocksSql('raw_blocks', 'raw_retractions')} WHERE number <= ${horizon ?? -1})
+     ${plan ? `WHERE day IN ${sqlList(plan.trusted)}` : ''}`,
+  );
+  await conn.run('DROP TABLE raw_blocks');
+  await conn.run('DROP TABLE raw_retractions');
+  return { horizon, partitionMax };
+}
+
+/** The days to recompute, sorted: every day of cb_all in a full run; changed days in an incremental one. */
+async function targetDays(run: Run, plan: IncrementalPlan): Promise<string[]> {
+  const { conn, prevSeries } = run;
+  if (!plan || !prevSeries) return [...new Set((await queryRows(conn, 'SELECT DISTINCT day FROM cb_all')).map((r) => String(r.day)))].sort();
+  // Days whose canonical blocks (≤ horizon) differ from the previous version's: the horizon
+  // advanced, or a reorg changed them. Only trusted days can differ (see incrementalScope).
+  const target = new Set(plan.changed);
+  const trustedList = sqlList(plan.trusted);
+  const diff = await queryRows(
+    conn,
+    `SELECT DISTINCT day FROM (
+       (SELECT number, hash, day FROM cb_all EXCEPT SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList})
+       UNION ALL
+       (SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList} EXCEPT SELECT number, hash, day FROM cb_all))`,
+  );
+  for (const r of diff) target.add(String(r.day));
+  return [...target].sort();
+}
+
+const INPUT_STEP: Record<string, RecomputeStep> = { day_cb: 'block sums', day_addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' };
+
+/**
+ * inputs.sql over the target days' children, once per chunk of consecutive days (see dayChunks):
+ * a block's transactions and transfers are in its day's files, every table inputs.sql builds
+ * groups within a day, so chunks give the same rows, and a chunk's groups fit in memory where
+ * the whole lake's (15 M (hour, address) groups) spill to disk. Returns the input rows (txs + transfers).
+ */
+async function computeInputs(run: Run, targetList: string[], clock: StepClock, opts: RecomputeOptions, log: Log): Promise<number> {
+  const { conn, lake } = run;
+  const target = new Set(targetList);
+  const dayBytes = new Map<string, number>();
+  const targetTxFiles = lake.files.filter((f) => f.table === 'transactions' && target.has(f.day));
+  const sizes = await Promise.all(targetTxFiles.map(async (f) => (await stat(f.path)).size));
+  targetTxFiles.forEach((f, i) => dayBytes.set(f.day, (dayBytes.get(f.day) ?? 0) + sizes[i]!));
+  const chunks = dayChunks(targetList, (day) => dayBytes.get(day) ?? 0, opts.chunkTxBytes ?? CHUNK_TX_BYTES);
+  const stepMs = new Map<RecomputeStep, number>();
+  const statementTimes = new Map<string, { ms: number; cpuMs: number }>();
+  for (const [i, chunk] of chunks.entries()) {
+    const days = new Set(chunk);
+    const inputs = sqlFile('inputs', {
+      days: dayListSql(chunk),
+      txs: rawRelationSql('transactions', lake.byTable('transactions', days)),
+      tts: rawRelationSql('token_transfers', lake.byTable('token_transfers', days)),
+      top: TOP,
+    });
+    let current: RecomputeStep | null = null;
+    for (const written of inputs.split(/;\s*\n/).filter((x) => x.replace(/--.*$/gm, '').trim().length > 0)) {
+      const table = /CREATE OR REPLACE TEMP TABLE (\w+) AS/.exec(written)?.[1] ?? '';
+      // day_* tables are rebuilt per chunk; the others collect every chunk's rows.
+      const stmt = i > 0 && !table.startsWith('day_') ? written.replace(/CREATE OR REPLACE TEMP TABLE (\w+) AS/, 'INSERT INTO $1 BY NAME') : written;
+      const next = INPUT_STEP[table] ?? null;
+      if (next) {
+        current = next;
+        if (!stepMs.has(next)) opts.onStepStart?.(next);
+      }
+      const ts = performance.now();
+      const cpu = process.cpuUsage();
+      await conn.run(stmt);
+      const used = process.cpuUsage(cpu);
+      const ms = performance.now() - ts;
+      if (current) stepMs.set(current, (stepMs.get(current) ?? 0) + ms);
+      const t = statementTimes.get(table) ?? { ms: 0, cpuMs: 0 };
+      statementTimes.set(table, { ms: t.ms + ms, cpuMs: t.cpuMs + (used.user + used.system) / 1000 });
+    }
+  }
+  for (const t of INPUT_TABLES) if (t.startsWith('day_')) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const [table, t] of statementTimes) log.debug({ msg: 'Recompute statement', table, chunks: chunks.length, ms: Math.round(t.ms), cpuMs: Math.round(t.cpuMs) });
+  // The chunks interleave the steps: each is reported once, with its time summed over the chunks.
+  for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) clock.done(name, { chunks: chunks.length }, stepMs.get(name) ?? 0);
+  return Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
+}
+
+/** Every batch view into staging/<view>.parquet: the target days fresh, the other days copied from the previous version. Returns rows per view. */
+async function writeViews(run: Run, staging: string, dayList: string, clock: StepClock): Promise<Record<string, number>> {
+  const { conn, paths, prev, chainId } = run;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const rowCounts: Record<string, number> = {};
+  for (const view of BATCH_VIEWS) {
+    clock.begin(view);
+    const fresh = `(${VIEW_SQL[view](chainId)})`;
+    const body = prev
+      ? `SELECT * FROM read_parquet(${sqlString(viewFile(paths, prev.version, view))}) WHERE day NOT IN ${dayList} UNION ALL BY NAME SELECT * FROM ${fresh}`
+      : `SELECT * FROM ${fresh}`;
+    const file = join(staging, `${view}.parquet`);
+    // COPY reports the rows it wrote: no second read of the file.
+    const copied = await conn.run(`COPY (SELECT * FROM (${body}) ORDER BY ${VIEW_ORDER[view]}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    rowCounts[view] = Number(copied.rowsChanged);
+    clock.done(view, { rows: rowCounts[view] });
+  }
+  return rowCounts;
+}
+
+/** Manifest into staging, staging renamed into views/, CURRENT switched, old versions pruned. */
+async function publishVersion(paths: LakePaths, staging: string, manifest: VersionManifest, keep: number): Promise<void> {
+  await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await mkdir(paths.views, { recursive: true });
+  await rename(staging, paths.viewVersion(manifest.version));
+  await switchCurrentVersion(paths, manifest.version);
+  await pruneVersions(paths, keep, manifest.version);
+}
+
 export async function recompute(common: Common, deps: { duck: Duck }, opts: RecomputeOptions = {}): Promise<RecomputeResult> {
   const t0 = performance.now();
   const { config, logger } = common;
   const paths = lakePaths(config.LAKE_DIR);
   const chainId = await resolveChainId(paths, opts.chainId);
   const log = logger.child({ component: 'recompute', chainId });
-  const steps: { name: RecomputeStep; ms: number }[] = [];
-  let stepStart = performance.now();
-  const begin = (name: RecomputeStep) => {
-    stepStart = performance.now();
-    opts.onStepStart?.(name);
-  };
-  /** Record a finished step that took `ms` (default: since its begin()). */
-  const done = (name: RecomputeStep, extra: Record<string, unknown> = {}, took?: number) => {
-    const now = performance.now();
-    const ms = Math.round(took ?? now - stepStart);
-    steps.push({ name, ms });
-    log.debug({ msg: 'Recompute step', step: name, ms, ...extra });
-    opts.onStep?.({ name, ms, elapsedMs: Math.round(now - t0) });
-  };
+  const clock = createStepClock(t0, log, opts);
 
-  begin('canonical blocks');
-  const files = await listRawFiles(paths, chainId);
-  const byTable = (t: RawFile['table'], days?: Set<string>) => files.filter((f) => f.table === t && (!days || days.has(f.day))).map((f) => f.path);
-  const dayFiles: Record<string, string[]> = {};
-  for (const f of files) (dayFiles[f.day] ??= []).push(f.rel);
-  for (const list of Object.values(dayFiles)) list.sort();
-
+  clock.begin('canonical blocks');
+  const lake = await listLake(paths, chainId);
   const conn = await deps.duck.connect();
   const version = newVersionName();
   const staging = join(paths.tmp, `views-${version}`);
   try {
-    for (const stmt of sqlFile('macros').split(/;\s*\n/).filter((s) => s.trim().length > 0)) await conn.run(stmt);
-    // Reading Parquet footers once per file, not once per pass.
-    await conn.run('SET enable_object_cache = true');
-    await conn.run('SET preserve_insertion_order = false');
-    // Previous version, if usable for an incremental run.
+    await prepareConnection(conn);
     const previous = await readCurrentVersion(paths);
-    let prev: VersionManifest | null = null;
-    if (previous && !opts.full) {
-      try {
-        prev = await readVersionManifest(paths, previous);
-        if (prev.chainId !== chainId) prev = null;
-      } catch {
-        prev = null;
-      }
-    }
+    const prev = previous && !opts.full ? await usablePrevious(paths, previous, chainId) : null;
     const prevSeries = prev ? `read_parquet(${sqlString(viewFile(paths, prev.version, 'block_series'))})` : null;
-    let scope: Set<string> | undefined;
-    let trusted: Set<string> | undefined;
-    let changed = new Set<string>();
-    if (prev && prevSeries) {
-      changed = changedFileDays(prev.days, dayFiles);
-      const last = (await queryRows(conn, `SELECT max(day) AS d FROM ${prevSeries}`))[0]?.d;
-      ({ trusted, scope } = incrementalScope(changed, last === null || last === undefined ? null : String(last), Object.keys(dayFiles)));
-    }
-    // Canonical blocks (≤ the horizon below). The rule needs every record of a height: a full run
-    // reads all block files, an incremental run those of `scope` (see incrementalScope). Blocks
-    // are small: they are read once into a temp table.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', byTable('blocks', scope))}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', byTable('retractions', scope))}`);
-    // horizon = min over Kafka partitions of the newest block in that partition's files −
-    // FINALITY_DEPTH. Each partition's files hold a prefix of its offsets, but partitions are
-    // compacted side by side and one can lag another by a few blocks (a roll cut between two
-    // partitions' fetches, a range still hidden while its files are renamed): the lake-wide max
-    // would then claim heights the lagging partition has not delivered yet (or whose retraction
-    // it has not). A partition's prefix that holds height h holds everything that partition was
-    // sent before h, so the lake is complete below every partition's newest block.
-    // An incremental run takes the per-partition max over the scope's blocks (raw_blocks): heights
-    // above the previous horizon lie on or after the last day of the previous series, which is in
-    // scope (incrementalScope), so a scope max above the previous horizon is that partition's max.
-    // Otherwise (a partition missing from the scope, or not past the previous horizon there) it
-    // reads every block file.
-    const partitionMaxOf = async (rel: string): Promise<Record<string, number>> => {
-      const rows = await queryRows(conn, `SELECT kafka_partition AS p, max(number) AS m FROM ${rel} GROUP BY 1`);
-      return Object.fromEntries(rows.map((r) => [String(r.p), Number(r.m)]));
-    };
-    let partitionMax: Record<string, number> | null = null;
-    if (scope && prev?.horizon != null && prev.partitionMax) {
-      const inScope = await partitionMaxOf('raw_blocks');
-      const prevHorizon = prev.horizon;
-      const known = new Set([...Object.keys(prev.partitionMax), ...Object.keys(inScope)]);
-      if ([...known].every((p) => (inScope[p] ?? -1) > prevHorizon)) partitionMax = inScope;
-    }
-    partitionMax ??= await partitionMaxOf(scope ? rawRelationSql('blocks', byTable('blocks')) : 'raw_blocks');
-    const maxes = Object.values(partitionMax);
-    const horizon = maxes.length === 0 ? null : Math.min(...maxes) - config.FINALITY_DEPTH;
-    const trustedList = trusted ? `(${[...trusted].map(sqlString).join(', ')})` : null;
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT * FROM (
-         SELECT chain_id, number, hash, timestamp, miner, tx_count, gas_used, gas_limit, base_fee_per_gas, kafka_partition, kafka_offset, utc_day(timestamp) AS day
-         FROM ${canonicalBlocksSql('raw_blocks', 'raw_retractions')} WHERE number <= ${horizon ?? -1})
-       ${trustedList ? `WHERE day IN ${trustedList}` : ''}`,
-    );
-    await conn.run('DROP TABLE raw_blocks');
-    await conn.run('DROP TABLE raw_retractions');
-
-    let target: Set<string>;
-    if (!prev || !prevSeries || !trustedList) target = new Set((await queryRows(conn, 'SELECT DISTINCT day FROM cb_all')).map((r) => String(r.day)));
-    else {
-      // Days whose canonical blocks (≤ horizon) differ from the previous version's: the horizon
-      // advanced, or a reorg changed them. Only trusted days can differ (see incrementalScope).
-      target = new Set(changed);
-      const diff = await queryRows(
-        conn,
-        `SELECT DISTINCT day FROM (
-           (SELECT number, hash, day FROM cb_all EXCEPT SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList})
-           UNION ALL
-           (SELECT number, hash, day FROM ${prevSeries} WHERE day IN ${trustedList} EXCEPT SELECT number, hash, day FROM cb_all))`,
-      );
-      for (const r of diff) target.add(String(r.day));
-    }
+    const run: Run = { conn, paths, chainId, lake, prev, prevSeries };
+    const plan = await planIncremental(run);
+    const { horizon, partitionMax } = await canonicalCandidates(run, plan, config.FINALITY_DEPTH);
+    const targetList = await targetDays(run, plan);
     const mode: 'full' | 'incremental' = prev ? 'incremental' : 'full';
-    const targetList = [...target].sort();
-    const dayList = `(${targetList.length ? targetList.map(sqlString).join(', ') : "''"})`;
+    const dayList = dayListSql(targetList);
     await conn.run(`CREATE OR REPLACE TEMP TABLE cb AS SELECT * FROM cb_all WHERE day IN ${dayList}`);
     await conn.run('DROP TABLE cb_all');
     const blocksIn = await count(conn, 'cb');
-    done('canonical blocks', { blocks: blocksIn, days: targetList.length, mode });
+    clock.done('canonical blocks', { blocks: blocksIn, days: targetList.length, mode });
 
-    // Children of the target days: a block's transactions and transfers are in its day's files.
-    // inputs.sql runs once per chunk of consecutive target days (see dayChunks): every table
-    // it builds groups within a day, so chunks give the same rows, and a chunk's groups fit in
-    // memory where the whole lake's (15 M (hour, address) groups) spill to disk.
-    const dayBytes = new Map<string, number>();
-    const targetTxFiles = files.filter((f) => f.table === 'transactions' && target.has(f.day));
-    const sizes = await Promise.all(targetTxFiles.map(async (f) => (await stat(f.path)).size));
-    targetTxFiles.forEach((f, i) => dayBytes.set(f.day, (dayBytes.get(f.day) ?? 0) + sizes[i]!));
-    const chunks = dayChunks(targetList, (day) => dayBytes.get(day) ?? 0, opts.chunkTxBytes ?? CHUNK_TX_BYTES);
-    const stepOf = (table: string): RecomputeStep | null =>
-      ({ day_cb: 'block sums', day_addr_hour: 'active addresses', top_senders: 'top lists', token_day: 'token volume' } as Record<string, RecomputeStep>)[table] ?? null;
-    const stepMs = new Map<RecomputeStep, number>();
-    const statementTimes = new Map<string, { ms: number; cpuMs: number }>();
-    for (const [i, chunk] of chunks.entries()) {
-      const days = new Set(chunk);
-      const inputs = sqlFile('inputs', {
-        days: `(${chunk.length ? chunk.map(sqlString).join(', ') : "''"})`,
-        txs: rawRelationSql('transactions', byTable('transactions', days)),
-        tts: rawRelationSql('token_transfers', byTable('token_transfers', days)),
-        top: TOP,
-      });
-      let current: RecomputeStep | null = null;
-      for (const written of inputs.split(/;\s*\n/).filter((x) => x.replace(/--.*$/gm, '').trim().length > 0)) {
-        const table = /CREATE OR REPLACE TEMP TABLE (\w+) AS/.exec(written)?.[1] ?? '';
-        // day_* tables are rebuilt per chunk; the others collect every chunk's rows.
-        const stmt = i > 0 && !table.startsWith('day_') ? written.replace(/CREATE OR REPLACE TEMP TABLE (\w+) AS/, 'INSERT INTO $1 BY NAME') : written;
-        const next = stepOf(table);
-        if (next) {
-          current = next;
-          if (!stepMs.has(next)) opts.onStepStart?.(next);
-        }
-        const ts = performance.now();
-        const cpu = process.cpuUsage();
-        await conn.run(stmt);
-        const used = process.cpuUsage(cpu);
-        const ms = performance.now() - ts;
-        if (current) stepMs.set(current, (stepMs.get(current) ?? 0) + ms);
-        const t = statementTimes.get(table) ?? { ms: 0, cpuMs: 0 };
-        statementTimes.set(table, { ms: t.ms + ms, cpuMs: t.cpuMs + (used.user + used.system) / 1000 });
-      }
-    }
-    for (const t of INPUT_TABLES) if (t.startsWith('day_')) await conn.run(`DROP TABLE IF EXISTS ${t}`);
-    for (const [table, t] of statementTimes) log.debug({ msg: 'Recompute statement', table, chunks: chunks.length, ms: Math.round(t.ms), cpuMs: Math.round(t.cpuMs) });
-    // The chunks interleave the steps: each is reported once, with its time summed over the chunks.
-    for (const name of ['block sums', 'active addresses', 'top lists', 'token volume'] as const) done(name, { chunks: chunks.length }, stepMs.get(name) ?? 0);
-    const txsIn = Number((await queryRows(conn, 'SELECT sum(txs) + sum(token_transfers) AS n FROM blk'))[0]?.n ?? 0);
-    const rowsIn = blocksIn + txsIn;
+    const rowsIn = blocksIn + (await computeInputs(run, targetList, clock, opts, log));
+    const rowCounts = await writeViews(run, staging, dayList, clock);
 
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    const rowCounts: Record<string, number> = {};
-    for (const view of BATCH_VIEWS) {
-      begin(view);
-      const fresh = `(${VIEW_SQL[view](chainId)})`;
-      const body = prev
-        ? `SELECT * FROM read_parquet(${sqlString(viewFile(paths, prev.version, view))}) WHERE day NOT IN ${dayList} UNION ALL BY NAME SELECT * FROM ${fresh}`
-        : `SELECT * FROM ${fresh}`;
-      const file = join(staging, `${view}.parquet`);
-      // COPY reports the rows it wrote: no second read of the file.
-      const copied = await conn.run(`COPY (SELECT * FROM (${body}) ORDER BY ${VIEW_ORDER[view]}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
-      rowCounts[view] = Number(copied.rowsChanged);
-      done(view, { rows: rowCounts[view] });
-    }
-    begin('switch');
+    clock.begin('switch');
     const manifest: VersionManifest = {
       version,
       chainId,
@@ -350,19 +414,15 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
       mode,
       previous: prev?.version ?? null,
       rowCounts,
-      days: dayFiles,
+      days: lake.dayFiles,
       recomputedDays: targetList,
     };
-    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await mkdir(paths.views, { recursive: true });
-    await rename(staging, paths.viewVersion(version));
-    await switchCurrentVersion(paths, version);
-    await pruneVersions(paths, config.VIEWS_KEEP_VERSIONS, version);
-    done('switch');
+    await publishVersion(paths, staging, manifest, config.VIEWS_KEEP_VERSIONS);
+    clock.done('switch');
     const rowsOut = Object.values(rowCounts).reduce((a, b) => a + b, 0);
     const ms = Math.round(performance.now() - t0);
     log.info({ msg: 'Recomputed batch views', version, mode, horizon, days: targetList.length, rowsIn, rowsOut, ms });
-    return { version, previous: previous ?? null, chainId, horizon, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, steps, ms };
+    return { version, previous: previous ?? null, chainId, horizon, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, steps: clock.steps, ms };
   } catch (e) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw e;

@@ -1,6 +1,6 @@
 -- Synthetic raw lake day: {{blocks}} blocks starting at {{first_block}} ({{day_start}} unix s),
 -- ~{{txs_per_block}} txs per block, Zipf-like senders and contracts, 30% token transfers.
--- Columns and types match storage/lake-views.ts RAW_COLUMNS. Like ingest, records are keyed by
+-- Columns and types match storage/lake/schema.ts RAW_COLUMNS. Like ingest, records are keyed by
 -- height (partition = number % {{partitions}}); every {{reorg_every}}th height was reorged: an
 -- orphaned block record (with its own txs and transfers) and its retraction precede the
 -- canonical record in the same partition. This only builds lake_<table> temp tables: bench/batch/run.ts

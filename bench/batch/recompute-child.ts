@@ -3,7 +3,7 @@
 // (e.g. a copy of the previous code, to time it next to the current one).
 import { recompute as currentRecompute } from '../../batch/recompute/recompute.js';
 import { createCommon } from '../../core/runtime.js';
-import { createDuck } from '../../storage/lake.js';
+import { createDuck } from '../../storage/lake/duck.js';
 
 const full = process.argv[2] === 'full';
 const module = process.argv[3];

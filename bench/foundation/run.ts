@@ -11,7 +11,7 @@ import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { createKafka, ensureTopic } from '../../storage/kafka.js';
-import { createDuck, sqlString } from '../../storage/lake.js';
+import { createDuck, sqlString } from '../../storage/lake/duck.js';
 import { jarDir } from '../../ops/jars.js';
 import { machine, round, timed } from '../util.js';
 

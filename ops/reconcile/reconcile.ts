@@ -8,8 +8,10 @@ import { gauge } from '../../core/metrics.js';
 import { decodeBlock } from '../../speed/decode/index.js';
 import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
-import { type LakeReadContext, readBatchVersion, readBlockSeries, readStats } from '../../storage/lake-views.js';
-import { createDuck, lakePaths } from '../../storage/lake.js';
+import { type LakeReadContext, readBlockSeries, readStats } from '../../storage/lake/readers.js';
+import { readBatchVersion } from '../../storage/lake/versions.js';
+import { createDuck } from '../../storage/lake/duck.js';
+import { lakePaths } from '../../storage/lake/paths.js';
 import { createViewsQueries } from '../../storage/views/queries.js';
 import { type BlockSummary, type Drift, type MinuteSummary, type Source, reconcile, summarizeBlock, summarizeMinutes, wholeMinutes } from './compare.js';
 
@@ -87,7 +89,7 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
       minuteSummaries.batch = minuteRange
         ? (await readStats(ctx, { granularity: 'minute', ...minuteRange }))
             .filter((m) => minutes.includes(m.bucketStart))
-            .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failed: m.failedTxs, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
+            .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failed: m.failed, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
         : [];
     }
     const drifts = reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries });

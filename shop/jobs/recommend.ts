@@ -15,7 +15,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { createDuck, type DuckOptions, queryRows, sqlString } from '../../storage/lake.js';
+import { createDuck, type DuckOptions, queryRows, sqlString } from '../../storage/lake/duck.js';
 import { ensureServiceAccount, type ShopStore } from '../store.js';
 import type { Recommendation } from '../model.js';
 import { createJobRunRecorder } from './job-runs.js';

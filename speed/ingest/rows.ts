@@ -1,8 +1,8 @@
 // Flat rows of a block record for `chainlake export`, with the same column names and types
-// as the lake's raw tables (storage/lake-views.ts RAW_COLUMNS) minus Kafka provenance and
+// as the lake's raw tables (storage/lake/schema.ts RAW_COLUMNS) minus Kafka provenance and
 // publishedAt. Pure. Documented in docs/export-schema.md.
 import type { BlockRecord } from '../../core/chain.js';
-import { type Column, RAW_COLUMNS } from '../../storage/lake-views.js';
+import { columnValue, RAW_COLUMNS, type RawColumn, TABLE_ROWS } from '../../storage/lake/schema.js';
 
 export const EXPORT_TABLES = ['blocks', 'transactions', 'token_transfers'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
@@ -10,68 +10,18 @@ export type ExportRow = Record<string, string | number | null>;
 
 const NOT_EXPORTED = new Set(['kind', 'kafka_partition', 'kafka_offset', 'published_at']);
 
-export const EXPORT_COLUMNS: Record<ExportTable, Column[]> = {
+export const EXPORT_COLUMNS: Record<ExportTable, RawColumn[]> = {
   blocks: RAW_COLUMNS.blocks.filter((c) => !NOT_EXPORTED.has(c.name)),
   transactions: RAW_COLUMNS.transactions.filter((c) => !NOT_EXPORTED.has(c.name)),
   token_transfers: RAW_COLUMNS.token_transfers.filter((c) => !NOT_EXPORTED.has(c.name)),
 };
 
+/** Rows of a block record per exported table, read by the lake's column accessors (values as in the lake, no DECIMAL check). */
 export function recordRows(r: BlockRecord): Record<ExportTable, ExportRow[]> {
-  const b = r.block;
-  return {
-    blocks: [
-      {
-        chain_id: r.chainId,
-        number: b.number,
-        hash: b.hash,
-        parent_hash: b.parentHash,
-        timestamp: b.timestamp,
-        miner: b.miner,
-        gas_used: b.gasUsed,
-        gas_limit: b.gasLimit,
-        base_fee_per_gas: b.baseFeePerGas,
-        tx_count: b.txCount,
-      },
-    ],
-    transactions: r.transactions.map((t) => ({
-      chain_id: r.chainId,
-      block_number: b.number,
-      block_hash: b.hash,
-      block_timestamp: b.timestamp,
-      hash: t.hash,
-      transaction_index: t.transactionIndex,
-      from_address: t.from,
-      to_address: t.to,
-      value: t.value,
-      nonce: t.nonce,
-      type: t.type,
-      gas: t.gas,
-      gas_price: t.gasPrice,
-      max_fee_per_gas: t.maxFeePerGas,
-      max_priority_fee_per_gas: t.maxPriorityFeePerGas,
-      tx_class: t.txClass,
-      selector: t.selector,
-      method: t.method,
-      args: t.args === null ? null : JSON.stringify(t.args),
-      input_size: t.inputSize,
-      status: t.status,
-      gas_used: t.gasUsed,
-      effective_gas_price: t.effectiveGasPrice,
-      fee: t.fee,
-      contract_address: t.contractAddress,
-      log_count: t.logCount,
-    })),
-    token_transfers: r.tokenTransfers.map((x) => ({
-      chain_id: r.chainId,
-      block_number: b.number,
-      block_hash: b.hash,
-      block_timestamp: b.timestamp,
-      tx_hash: x.txHash,
-      log_index: x.logIndex,
-      token: x.token,
-      from_address: x.from,
-      to_address: x.to,
-      amount: x.amount,
-    })),
+  const rowsOf = (table: ExportTable): ExportRow[] => {
+    const list = TABLE_ROWS[table].items;
+    const items: unknown[] = list === undefined ? [undefined] : r[list];
+    return items.map((item) => Object.fromEntries(EXPORT_COLUMNS[table].map((col) => [col.name, columnValue(col, r, item)])));
   };
+  return { blocks: rowsOf('blocks'), transactions: rowsOf('transactions'), token_transfers: rowsOf('token_transfers') };
 }

@@ -3,8 +3,8 @@
 // per-block series of CURRENT as BlockSeriesRow. The connection must have the lake views
 // registered (registerLakeViews).
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryRows } from '../lake.js';
-import { type LakeReadContext, readBlockSeries } from '../lake-views.js';
+import { queryRows } from './duck.js';
+import { type LakeReadContext, readBlockSeries } from './readers.js';
 import type { BlockSeriesRow } from '../read-rows.js';
 import type { AddressTxView } from '../views/queries.js';
 

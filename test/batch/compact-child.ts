@@ -4,7 +4,7 @@
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { createCommon } from '../../core/runtime.js';
 import { createKafka } from '../../storage/kafka.js';
-import { createDuck } from '../../storage/lake.js';
+import { createDuck } from '../../storage/lake/duck.js';
 
 const chainId = Number(process.argv[2]);
 const arg = process.argv[3];

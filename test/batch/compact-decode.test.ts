@@ -10,8 +10,9 @@ import { type BlockRecord, encodeRecord, recordKey } from '../../core/chain.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
 import { createShutdown } from '../../core/shutdown.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, lakePaths, queryRows } from '../../storage/lake.js';
-import { registerLakeViews } from '../../storage/lake-views.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { registerLakeViews } from '../../storage/lake/canonical.js';
+import { createDuck, queryRows } from '../../storage/lake/duck.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateChain } from './fixtures.js';
 

@@ -9,8 +9,9 @@ import type { Common } from '../../core/common.js';
 import { createMetricsRegistry } from '../../core/metrics.js';
 import { createShutdown } from '../../core/shutdown.js';
 import { createKafka, ensureChainTopics } from '../../storage/kafka.js';
-import { createDuck, type Duck, lakePaths, queryRows, sqlString } from '../../storage/lake.js';
-import { type BatchView, viewFile } from '../../storage/lake-views.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { type BatchView, viewFile } from '../../storage/lake/versions.js';
+import { createDuck, type Duck, queryRows, sqlString } from '../../storage/lake/duck.js';
 import { normaliseRows } from './reference.js';
 import { testConfig, testLogger } from '../helpers.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { recompute } from '../../batch/recompute/recompute.js';
-import { BATCH_VIEWS } from '../../storage/lake-views.js';
+import { BATCH_VIEWS } from '../../storage/lake/versions.js';
 import { uniqueName } from '../helpers.js';
 import { readViewRows, useBatchHarness } from './harness.js';
 import { generateChain } from './fixtures.js';

@@ -7,7 +7,7 @@ import { createCompactor } from '../../batch/compact/compactor.js';
 import { createRecomputeProgress } from '../../batch/recompute/progress.js';
 import { incrementalScope, recompute, widenDays } from '../../batch/recompute/recompute.js';
 import type { BlockRecord } from '../../core/chain.js';
-import { BATCH_VIEWS } from '../../storage/lake-views.js';
+import { BATCH_VIEWS } from '../../storage/lake/versions.js';
 import { createIdempotentProducer } from '../../storage/kafka.js';
 import { encodeRecord, recordKey } from '../../core/chain.js';
 import { testLogger, uniqueName } from '../helpers.js';

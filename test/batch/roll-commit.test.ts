@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { createRollBuffer, recordToRows } from '../../batch/compact/rows.js';
 import { recoverRolls, resumeOffsets, writeRoll } from '../../batch/compact/writer.js';
-import { createDuck, lakePaths } from '../../storage/lake.js';
-import { listAllRawFiles, listRawFiles } from '../../storage/lake-views.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { listAllRawFiles, listRawFiles } from '../../storage/lake/files.js';
+import { createDuck } from '../../storage/lake/duck.js';
 import { testLogger } from '../helpers.js';
 import { generateChain } from './fixtures.js';
 

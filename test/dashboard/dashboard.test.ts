@@ -22,7 +22,7 @@ import { createIngest, type Ingest } from '../../speed/ingest/ingest.js';
 import { createViewsConsumer, type ViewsConsumer } from '../../speed/views/consumer.js';
 import { type CassandraClient, createCassandra } from '../../storage/cassandra.js';
 import { createKafka } from '../../storage/kafka.js';
-import { createDuck, type Duck } from '../../storage/lake.js';
+import { createDuck, type Duck } from '../../storage/lake/duck.js';
 import { hashPassword } from '../../shop/auth.js';
 import { openShopStore } from '../../shop/store.js';
 import { freePort, startAnvil, type TestAnvil, testConfig, testLogger } from '../helpers.js';

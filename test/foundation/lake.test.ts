@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { createDuck, lakePaths, queryRows, readCurrentVersion, sqlString, switchCurrentVersion } from '../../storage/lake.js';
+import { lakePaths } from '../../storage/lake/paths.js';
+import { readCurrentVersion, switchCurrentVersion } from '../../storage/lake/versions.js';
+import { createDuck, queryRows, sqlString } from '../../storage/lake/duck.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lake-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCommon } from '../../core/runtime.js';
 import { createKafka } from '../../storage/kafka.js';
-import { createDuck, queryRows } from '../../storage/lake.js';
+import { createDuck, queryRows } from '../../storage/lake/duck.js';
 import { prefillChain } from '../../ops/traffic/prefill.js';
 import { createIngest } from '../../speed/ingest/ingest.js';
 import { EXPORT_COLUMNS, EXPORT_TABLES, type ExportRow, type ExportTable, recordRows } from '../../speed/ingest/rows.js';

@@ -15,7 +15,8 @@ import { createShutdown } from '../../core/shutdown.js';
 import { blockRows, writeTimestamp } from '../../speed/views/rows.js';
 import type { CassandraClient } from '../../storage/cassandra.js';
 import { createIngestStateStore } from '../../storage/ingest-state.js';
-import { createDuck, lakePaths } from '../../storage/lake.js';
+import { createDuck } from '../../storage/lake/duck.js';
+import { lakePaths } from '../../storage/lake/paths.js';
 import { createViewsWriter } from '../../storage/views/writer.js';
 import { createLogger } from '../../core/logger.js';
 

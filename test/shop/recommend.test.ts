@@ -6,7 +6,7 @@ import { createBooksScraper } from '../../shop/jobs/books-scrape.js';
 import { createRecommender } from '../../shop/jobs/recommend.js';
 import { fixtureBooks } from '../../shop/fixture-site/generate.js';
 import { startFixtureSite } from '../../shop/fixture-site/server.js';
-import { createDuck, queryRows, sqlString } from '../../storage/lake.js';
+import { createDuck, queryRows, sqlString } from '../../storage/lake/duck.js';
 import { type ShopTestApp, loginAs, startShopApp } from './app.js';
 import { type ShopTestEnv, shopTestEnv } from './env.js';
 
