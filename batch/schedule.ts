@@ -3,9 +3,9 @@
 // (runs.ts: in-process guard + a pid lock file in the lake). An overlapping run is not
 // queued: it is recorded as 'skipped'. A failed run leaves CURRENT untouched.
 import cron, { type ScheduledTask } from 'node-cron';
-import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Common } from '../core/common.js';
 import { errorMessage, ValidationError } from '../core/errors.js';
+import { counter, gauge, histogram } from '../core/metrics.js';
 import type { RunKind, RunTrigger } from '../storage/batch-runs.js';
 import { recordedRun, type RunOutcome, type RunResult, type RunStore } from './runs.js';
 
@@ -32,10 +32,10 @@ export function validateCron(name: string, expr: string): void {
 export function createBatchScheduler(common: Common, deps: SchedulerDeps, opts: SchedulerOptions): BatchScheduler {
   const { logger, metrics } = common;
   const log = logger.child({ component: 'schedule' });
-  const runs = new Counter({ name: 'chainlake_batch_runs_total', help: 'Batch runs by kind, trigger and status', labelNames: ['kind', 'trigger', 'status'], registers: [metrics] });
-  const duration = new Histogram({ name: 'chainlake_batch_run_seconds', help: 'Duration of batch runs', labelNames: ['kind'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900], registers: [metrics] });
-  const horizon = new Gauge({ name: 'chainlake_batch_horizon_block', help: 'Horizon of the last published batch version', registers: [metrics] });
-  const lastSuccess = new Gauge({ name: 'chainlake_batch_last_success_timestamp_seconds', help: 'Unix time of the last successful run', labelNames: ['kind'], registers: [metrics] });
+  const runs = counter(metrics, { name: 'chainlake_batch_runs_total', help: 'Batch runs by kind, trigger and status', labelNames: ['kind', 'trigger', 'status'] });
+  const duration = histogram(metrics, { name: 'chainlake_batch_run_seconds', help: 'Duration of batch runs', labelNames: ['kind'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900] });
+  const horizon = gauge(metrics, { name: 'chainlake_batch_horizon_block', help: 'Horizon of the last published batch version' });
+  const lastSuccess = gauge(metrics, { name: 'chainlake_batch_last_success_timestamp_seconds', help: 'Unix time of the last successful run', labelNames: ['kind'] });
   const tasks: ScheduledTask[] = [];
   const inFlight = new Set<Promise<unknown>>();
   let poller: NodeJS.Timeout | undefined;

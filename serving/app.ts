@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { Common } from '../core/common.js';
+import { histogram } from '../core/metrics.js';
+import { repoPath } from '../core/paths.js';
 import type { ReadyCheck } from '../core/runtime.js';
 import type { ApiKeyRecord } from '../storage/api-keys.js';
 import { createAuth } from './auth.js';
@@ -47,12 +48,11 @@ const BODY_LIMIT = '64kb';
 
 /** Request duration by route and status, labelled with the matched route pattern. */
 function recordDurations(app: Express, common: Common): void {
-  const duration = new Histogram({
+  const duration = histogram(common.metrics, {
     name: 'chainlake_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [common.metrics],
   });
   app.use((req, res, next) => {
     const end = duration.startTimer();
@@ -66,7 +66,7 @@ function recordDurations(app: Express, common: Common): void {
 
 /** The static dashboard and its vendored chart.js. */
 function serveDashboard(app: Express, dashboardDir: string | undefined): void {
-  const dir = resolve(dashboardDir ?? 'dashboard');
+  const dir = dashboardDir ? resolve(dashboardDir) : repoPath('dashboard');
   if (existsSync(dir)) app.use(express.static(dir, { maxAge: 60_000 }));
   try {
     const chartDist = join(dirname(createRequire(import.meta.url).resolve('chart.js')), '..', 'dist');

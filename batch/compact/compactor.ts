@@ -4,11 +4,12 @@
 // only an optimisation for tools that watch consumer lag.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { type Registry } from 'prom-client';
 import { RecordDecodeError } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { topicNames } from '../../core/config.js';
 import { errorMessage, FatalError } from '../../core/errors.js';
+import { counter, gauge, histogram } from '../../core/metrics.js';
 import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
 import type { Duck } from '../../storage/lake/duck.js';
 import { tryLock } from '../lock.js';
@@ -41,14 +42,14 @@ export type CompactMetrics = ReturnType<typeof compactMetrics>;
 const metricsByRegistry = new WeakMap<Registry, ReturnType<typeof makeMetrics>>();
 function makeMetrics(registry: Registry) {
   return {
-    records: new Counter({ name: 'chainlake_compact_records_total', help: 'Kafka records compacted into the lake', registers: [registry] }),
-    rows: new Counter({ name: 'chainlake_compact_rows_total', help: 'Rows written to raw Parquet tables', labelNames: ['table'], registers: [registry] }),
-    files: new Counter({ name: 'chainlake_compact_files_total', help: 'Parquet files committed', registers: [registry] }),
-    undecodable: new Counter({ name: 'chainlake_compact_undecodable_total', help: 'Records skipped because they do not decode', labelNames: ['reason'], registers: [registry] }),
-    rollSeconds: new Histogram({ name: 'chainlake_compact_roll_seconds', help: 'Time to write and commit one roll', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], registers: [registry] }),
-    mergedDays: new Counter({ name: 'chainlake_compact_merged_days_total', help: 'Closed (table, day) directories merged into one file', registers: [registry] }),
-    mergeSeconds: new Histogram({ name: 'chainlake_compact_merge_seconds', help: 'Time of one merge of closed days', buckets: [0.1, 0.5, 1, 5, 30, 120], registers: [registry] }),
-    position: new Gauge({ name: 'chainlake_compact_next_offset', help: 'Next Kafka offset to compact per partition', labelNames: ['partition'], registers: [registry] }),
+    records: counter(registry, { name: 'chainlake_compact_records_total', help: 'Kafka records compacted into the lake' }),
+    rows: counter(registry, { name: 'chainlake_compact_rows_total', help: 'Rows written to raw Parquet tables', labelNames: ['table'] }),
+    files: counter(registry, { name: 'chainlake_compact_files_total', help: 'Parquet files committed' }),
+    undecodable: counter(registry, { name: 'chainlake_compact_undecodable_total', help: 'Records skipped because they do not decode', labelNames: ['reason'] }),
+    rollSeconds: histogram(registry, { name: 'chainlake_compact_roll_seconds', help: 'Time to write and commit one roll', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30] }),
+    mergedDays: counter(registry, { name: 'chainlake_compact_merged_days_total', help: 'Closed (table, day) directories merged into one file' }),
+    mergeSeconds: histogram(registry, { name: 'chainlake_compact_merge_seconds', help: 'Time of one merge of closed days', buckets: [0.1, 0.5, 1, 5, 30, 120] }),
+    position: gauge(registry, { name: 'chainlake_compact_next_offset', help: 'Next Kafka offset to compact per partition', labelNames: ['partition'] }),
   };
 }
 export function compactMetrics(registry: Registry) {

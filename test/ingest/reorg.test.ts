@@ -18,10 +18,15 @@ afterAll(async () => {
 });
 
 const head = async () => Number.parseInt(await rpc<string>(anvil.url, 'eth_blockNumber'), 16);
-/** One automined block with a transfer whose value tags the fork. */
+/**
+ * One automined block with a transfer whose value tags the fork. Waits for its receipt: anvil
+ * may answer eth_sendTransaction before the block is sealed (seen under load), and a snapshot
+ * taken then would not hold the block.
+ */
 async function mineTransfer(value: number) {
   const [from, to] = await rpc<string[]>(anvil.url, 'eth_accounts');
-  await rpc(anvil.url, 'eth_sendTransaction', [{ from, to, value: `0x${value.toString(16)}` }]);
+  const hash = await rpc<string>(anvil.url, 'eth_sendTransaction', [{ from, to, value: `0x${value.toString(16)}` }]);
+  await waitFor(`the receipt of ${hash}`, async () => (await rpc<unknown>(anvil.url, 'eth_getTransactionReceipt', [hash])) !== null, 10_000, { everyMs: 20 });
 }
 
 test('a reorg publishes retractions newest first, then the new blocks, and the topic rebuilds anvil\'s chain', async () => {
