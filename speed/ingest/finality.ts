@@ -32,9 +32,10 @@ export function createFinalityPoller(opts: {
   now?: () => number;
 }): FinalityReader {
   const now = opts.now ?? Date.now;
-  const known = opts.metrics
-    ? gauge(opts.metrics, { name: 'chainlake_ingest_finalized_block', help: "The node's finalized block number (set only once the node gave one)" })
-    : null;
+  // Registered at the first value: an unlabelled gauge would otherwise read 0, as if block 0 were final.
+  const setGauge = (n: number) => {
+    if (opts.metrics) gauge(opts.metrics, { name: 'chainlake_ingest_finalized_block', help: "The node's finalized block number (present only once the node gave one)" }).set(n);
+  };
   let finalized: number | null = null;
   let polledAt = Number.NEGATIVE_INFINITY;
   let saidUnsupported = false;
@@ -57,7 +58,7 @@ export function createFinalityPoller(opts: {
       if (finalized === null || n > finalized) {
         if (finalized === null) opts.logger.info({ msg: 'The node gives finality; the batch horizon and reorg window follow it', finalized: n });
         finalized = n;
-        known?.set(n);
+        setGauge(n);
       }
     } catch (e) {
       if (signal?.aborted) return;
