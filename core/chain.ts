@@ -99,6 +99,13 @@ export const blockRecordSchema = z.object({
   block: blockHeaderSchema,
   transactions: z.array(txSchema),
   tokenTransfers: z.array(tokenTransferSchema),
+  /**
+   * The node's finalized block when ingest fetched this one, capped at this block's number: every
+   * block up to it is final and on this record's chain. Absent when the node gives no finality
+   * (FINALITY_SOURCE=depth, anvil, or an endpoint without the "finalized" tag); the batch horizon
+   * then falls back to FINALITY_DEPTH. Optional and additive: records without it stay valid.
+   */
+  finalized: blockNumber.optional(),
   /** Unix ms when ingest published the record. */
   publishedAt: z.number().int().nonnegative(),
 });

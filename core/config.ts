@@ -54,7 +54,13 @@ export const configSpec = {
   INGEST_CONCURRENCY: [posInt, '8', 'Blocks fetched in parallel during backfill'],
   POLL_INTERVAL_MS: [posInt, '250', 'Head polling interval'],
   REORG_WINDOW: [posInt, '128', 'Block hashes remembered for reorg detection'],
-  FINALITY_DEPTH: [nonNegInt, '64', 'Blocks the batch horizon stays behind the lake (behind the newest block of its least advanced Kafka partition)'],
+  FINALITY_DEPTH: [nonNegInt, '64', 'Blocks the batch horizon stays behind the lake (behind the newest block of its least advanced Kafka partition) when the node gives no finality (see FINALITY_SOURCE)'],
+  FINALITY_SOURCE: [
+    z.enum(['auto', 'node', 'depth']),
+    'auto',
+    'Where finality comes from: "node" = ingest polls eth_getBlockByNumber("finalized") and the batch horizon and reorg check follow it (FINALITY_DEPTH while the node gives none); "depth" = FINALITY_DEPTH only; "auto" = node except on anvil (chain id 31337)',
+  ],
+  FINALITY_POLL_MS: [posInt, '12000', 'How often ingest asks the node for its finalized block (FINALITY_SOURCE node/auto)'],
   INGEST_METRICS_PORT: [port, '9464', 'ingest: /metrics, /health, /ready'],
 
   // kafka
@@ -172,6 +178,13 @@ export function loadConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
 }
+
+/** anvil answers "finalized" too (genesis, or head − 64), which says nothing about finality: FINALITY_SOURCE=auto keeps the fixed depth there. */
+export const ANVIL_CHAIN_ID = 31337;
+
+/** Whether finality comes from the node (ingest polls it, the batch horizon follows it) rather than FINALITY_DEPTH alone. */
+export const nodeFinalityWanted = (cfg: Pick<Config, 'FINALITY_SOURCE'>, chainId: number): boolean =>
+  cfg.FINALITY_SOURCE === 'node' || (cfg.FINALITY_SOURCE === 'auto' && chainId !== ANVIL_CHAIN_ID);
 
 /** SHOP_DATA_DIR, or <DATA_DIR>/shop when empty: the shop's outputs never go under LAKE_DIR. */
 export const shopDataDir = (cfg: Pick<Config, 'SHOP_DATA_DIR' | 'DATA_DIR'>): string => cfg.SHOP_DATA_DIR || join(cfg.DATA_DIR, 'shop');

@@ -1,7 +1,7 @@
 // A fast structural check of a parsed Kafka record, mirroring core/chain.ts chainRecordSchema
 // field by field (the zod parse costs more than JSON.parse itself at compaction rates). The
 // fields come from the lake's column table (storage/lake/schema.ts RAW_COLUMNS, one check per
-// FieldType), plus the few record fields the lake does not store. It only ever says "valid" for
+// FieldType), plus the few record fields the lake does not store (some optional). It only ever says "valid" for
 // what zod accepts; anything it rejects goes through decodeRecord, which stays the authority for
 // the reason and the message (check.test.ts compares the two).
 import { type ChainRecord, decodeRecord, RECORD_SCHEMA, TX_CLASSES } from '../../core/chain.js';
@@ -55,6 +55,11 @@ const UNSTORED_ITEM_FIELDS: Record<'transactions' | 'tokenTransfers', [string, F
   tokenTransfers: [['blockNumber', 'int']],
 };
 
+/** Optional record fields the lake does not store (absent is valid), checked all the same. */
+const OPTIONAL_RECORD_FIELDS: Partial<Record<ChainRecord['kind'], [string, FieldType][]>> = {
+  block: [['finalized', 'int']],
+};
+
 const CHECK_TYPES = Object.keys(FIELD_CHECKS) as FieldType[];
 /** A property read in generated code: the key as a JSON string literal, so no name can inject code. */
 const read = (obj: string, field: string): string => `${obj}[${JSON.stringify(field)}]`;
@@ -90,6 +95,7 @@ export function createRecordCheck(columns: RawColumns): (r: unknown) => r is Cha
       ([list, tests], i) =>
         `const l${i} = ${read('r', list)};\n    if (!Array.isArray(l${i})) return false;\n    for (let i = 0; i < l${i}.length; i++) {\n      const x = l${i}[i];\n      if (!(isObj(x) && ${tests.join(' && ')})) return false;\n    }`,
     );
+    for (const [field, type] of OPTIONAL_RECORD_FIELDS[kind] ?? []) record.push(`(${read('r', field)} === undefined || ${test(type, read('r', field))})`);
     const statements = ['const b = r.block;', `if (!(${[...record, 'isObj(b)', ...block].join(' && ')})) return false;`, ...lists, 'return true;'];
     return `if (r.kind === ${JSON.stringify(kind)}) {\n    ${statements.join('\n    ')}\n  }`;
   };

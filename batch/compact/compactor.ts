@@ -12,6 +12,7 @@ import { errorMessage, FatalError } from '../../core/errors.js';
 import { counter, gauge, histogram } from '../../core/metrics.js';
 import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
 import type { Duck } from '../../storage/lake/duck.js';
+import { recordLakeFinality } from '../../storage/lake/finality.js';
 import { tryLock } from '../lock.js';
 import { decodeRecordFast } from './check.js';
 import { createRollBuffer, type RecordLines, recordCsv, type RollBuffer } from './rows.js';
@@ -145,6 +146,8 @@ type RollQueue = ReturnType<typeof createRollQueue>;
 function createRollQueue(ctx: RunContext, deps: { merge: () => Promise<void>; commit: (ranges: { partition: number; last: number }[]) => Promise<void>; fail: (e: unknown) => void }) {
   const { opts, summary, metrics, log } = ctx;
   let buffer = createRollBuffer();
+  /** Per partition, the highest `finalized` among the buffer's records (written beside the roll). */
+  let finalized = new Map<number, number>();
   let bufferSince = 0;
   let writing: Promise<void> = Promise.resolve();
   let chain: Promise<unknown> = Promise.resolve();
@@ -159,11 +162,13 @@ function createRollQueue(ctx: RunContext, deps: { merge: () => Promise<void>; co
     }
   };
 
-  async function writeOut(full: RollBuffer, reason: string): Promise<void> {
+  async function writeOut(full: RollBuffer, fullFinalized: Map<number, number>, reason: string): Promise<void> {
     const t0 = performance.now();
     const records = full.records();
     const txs = full.txs();
     const result = await whileBeating(() => writeRoll(ctx.conn, ctx.paths, opts.chainId, full));
+    // After the roll's commit point: the lake's finality never runs ahead of its raw files.
+    for (const [partition, f] of fullFinalized) await recordLakeFinality(ctx.paths, opts.chainId, partition, f);
     summary.rolls++;
     summary.files += result.files.length;
     summary.records += records;
@@ -188,14 +193,16 @@ function createRollQueue(ctx: RunContext, deps: { merge: () => Promise<void>; co
     setHeartbeat(beat: () => Promise<void>) {
       heartbeat = beat;
     },
-    add(partition: number, offset: number, lines: RecordLines, bytes: number) {
+    add(partition: number, offset: number, lines: RecordLines, bytes: number, recordFinalized?: number) {
       if (buffer.isEmpty()) bufferSince = Date.now();
       buffer.addLines(partition, offset, lines, bytes);
+      if (recordFinalized !== undefined && recordFinalized > (finalized.get(partition) ?? -1)) finalized.set(partition, recordFinalized);
     },
     /** After the roll being written: drop the buffered rows of partitions not in `keep`. */
     async keepPartitions(keep: number[]) {
       await writing;
       for (const p of buffer.partitions().keys()) if (!keep.includes(p)) buffer.dropPartition(p);
+      for (const p of finalized.keys()) if (!keep.includes(p)) finalized.delete(p);
     },
     bufferedBytes: () => buffer.bytes(),
     /** True when rows have been buffered for at least `ms`. */
@@ -205,8 +212,10 @@ function createRollQueue(ctx: RunContext, deps: { merge: () => Promise<void>; co
       if (buffer.isEmpty()) return;
       await writing;
       const full = buffer;
+      const fullFinalized = finalized;
       buffer = createRollBuffer();
-      writing = writeOut(full, reason);
+      finalized = new Map();
+      writing = writeOut(full, fullFinalized, reason);
       writing.catch(deps.fail);
     },
     written: () => writing,
@@ -266,10 +275,12 @@ function createBatchConsumer(ctx: RunContext, c: Consumer, queue: RollQueue, nex
         log.warn({ msg: 'Accepting offset gap', partition: p, expected, got: off });
       }
       let rows: RecordLines | undefined;
+      let recordFinalized: number | undefined;
       try {
         const record = decodeRecordFast(m.value);
         if (record.chainId !== opts.chainId) throw new RecordDecodeError(`record of chain ${record.chainId} in the topic of chain ${opts.chainId}`, 'invalid');
         rows = recordCsv(record, p, off);
+        if (record.kind === 'block') recordFinalized = record.finalized;
       } catch (e) {
         if (!(e instanceof RecordDecodeError)) throw e;
         summary.undecodable++;
@@ -278,7 +289,7 @@ function createBatchConsumer(ctx: RunContext, c: Consumer, queue: RollQueue, nex
       }
       if (rows) {
         drain.addTxs(rows.lines.transactions?.length ?? 0);
-        queue.add(p, off, rows, m.value?.length ?? 0);
+        queue.add(p, off, rows, m.value?.length ?? 0, recordFinalized);
       }
       next.set(p, off + 1);
       metrics.position.set({ partition: String(p) }, off + 1);

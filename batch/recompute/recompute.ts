@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Common } from '../../core/common.js';
+import { nodeFinalityWanted } from '../../core/config.js';
 import { repoPath } from '../../core/paths.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { type LakePaths, lakePaths } from '../../storage/lake/paths.js';
@@ -15,6 +16,7 @@ import { lakeChainIds, listRawFiles, type RawFile } from '../../storage/lake/fil
 import { canonicalBlocksSql, rawRelationSql } from '../../storage/lake/canonical.js';
 import { readCurrentVersion, switchCurrentVersion, BATCH_VIEWS, type BatchView, readVersionManifest, type VersionManifest, viewFile } from '../../storage/lake/versions.js';
 import { type Duck, queryRows, sqlString } from '../../storage/lake/duck.js';
+import { readLakeFinality } from '../../storage/lake/finality.js';
 
 // From the repository root, so the compiled code under dist/ reads the same files.
 const SQL_DIR = repoPath('batch', 'sql');
@@ -91,6 +93,8 @@ export type RecomputeResult = {
   previous: string | null;
   chainId: number;
   horizon: number | null;
+  /** The node's finalized block the horizon followed (null: FINALITY_DEPTH placed it). */
+  finalized: number | null;
   mode: 'full' | 'incremental';
   recomputedDays: string[];
   rowsIn: number;
@@ -220,7 +224,7 @@ async function planIncremental(run: Run): Promise<IncrementalPlan> {
 
 /**
  * Per Kafka partition, the newest block height in the lake's block files. horizon = the min of
- * these − FINALITY_DEPTH. Each partition's files hold a prefix of its offsets, but partitions are
+ * these − FINALITY_DEPTH, or capped at the node's finalized block (chooseHorizon). Each partition's files hold a prefix of its offsets, but partitions are
  * compacted side by side and one can lag another by a few blocks (a roll cut between two
  * partitions' fetches, a range still hidden while its files are renamed): the lake-wide max
  * would then claim heights the lagging partition has not delivered yet (or whose retraction
@@ -248,17 +252,28 @@ async function partitionMaxima(run: Run, plan: IncrementalPlan): Promise<Record<
 }
 
 /**
+ * The horizon from the lake's per-partition maxima: the lake is complete up to the least advanced
+ * partition's newest block. With the node's finalized block (carried by the records, see
+ * storage/lake/finality.ts) the horizon is the lower of the two: no block the lake lacks, none
+ * the node has not finalized. Without it, FINALITY_DEPTH blocks behind the complete lake.
+ */
+export function chooseHorizon(o: { partitionMax: number[]; finalized: number | null; finalityDepth: number }): { horizon: number | null; finality: 'node' | 'depth' } {
+  if (o.partitionMax.length === 0) return { horizon: null, finality: o.finalized === null ? 'depth' : 'node' };
+  const complete = Math.min(...o.partitionMax);
+  return o.finalized === null ? { horizon: complete - o.finalityDepth, finality: 'depth' } : { horizon: Math.min(complete, o.finalized), finality: 'node' };
+}
+
+/**
  * Canonical blocks ≤ the horizon into cb_all (of the trusted days only, in an incremental run).
  * The rule needs every record of a height: a full run reads all block files, an incremental run
  * those of `scope` (see incrementalScope). Blocks are small: they are read once into a temp table.
  */
-async function canonicalCandidates(run: Run, plan: IncrementalPlan, finalityDepth: number): Promise<{ horizon: number | null; partitionMax: Record<string, number> }> {
+async function canonicalCandidates(run: Run, plan: IncrementalPlan, finality: { finalized: number | null; finalityDepth: number }): Promise<{ horizon: number | null; partitionMax: Record<string, number> }> {
   const { conn, lake } = run;
   await conn.run(`CREATE OR REPLACE TEMP TABLE raw_blocks AS SELECT * FROM ${rawRelationSql('blocks', lake.byTable('blocks', plan?.scope))}`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE raw_retractions AS SELECT number, kafka_partition, kafka_offset FROM ${rawRelationSql('retractions', lake.byTable('retractions', plan?.scope))}`);
   const partitionMax = await partitionMaxima(run, plan);
-  const maxes = Object.values(partitionMax);
-  const horizon = maxes.length === 0 ? null : Math.min(...maxes) - finalityDepth;
+  const { horizon } = chooseHorizon({ partitionMax: Object.values(partitionMax), ...finality });
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE cb_all AS SELECT * FROM (
        SELECT chain_id, number, hash, timestamp, miner, tx_count, gas_used, gas_limit, base_fee_per_gas, kafka_partition, kafka_offset, utc_day(timestamp) AS day
@@ -392,7 +407,8 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     const prevSeries = prev ? `read_parquet(${sqlString(viewFile(paths, prev.version, 'block_series'))})` : null;
     const run: Run = { conn, paths, chainId, lake, prev, prevSeries };
     const plan = await planIncremental(run);
-    const { horizon, partitionMax } = await canonicalCandidates(run, plan, config.FINALITY_DEPTH);
+    const finalized = nodeFinalityWanted(config, chainId) ? await readLakeFinality(paths, chainId) : null;
+    const { horizon, partitionMax } = await canonicalCandidates(run, plan, { finalized, finalityDepth: config.FINALITY_DEPTH });
     const targetList = await targetDays(run, plan);
     const mode: 'full' | 'incremental' = prev ? 'incremental' : 'full';
     const dayList = dayListSql(targetList);
@@ -410,6 +426,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
       chainId,
       horizon,
       partitionMax,
+      finalized,
       createdAt: new Date().toISOString(),
       mode,
       previous: prev?.version ?? null,
@@ -421,8 +438,8 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
     clock.done('switch');
     const rowsOut = Object.values(rowCounts).reduce((a, b) => a + b, 0);
     const ms = Math.round(performance.now() - t0);
-    log.info({ msg: 'Recomputed batch views', version, mode, horizon, days: targetList.length, rowsIn, rowsOut, ms });
-    return { version, previous: previous ?? null, chainId, horizon, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, steps: clock.steps, ms };
+    log.info({ msg: 'Recomputed batch views', version, mode, horizon, finalized, days: targetList.length, rowsIn, rowsOut, ms });
+    return { version, previous: previous ?? null, chainId, horizon, finalized, mode, recomputedDays: targetList, rowsIn, rowsOut, rowCounts, steps: clock.steps, ms };
   } catch (e) {
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw e;

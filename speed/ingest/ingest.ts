@@ -1,5 +1,5 @@
 // The ingest process: RPC pool → decode → Kafka (blocks + DLQ topics), with the checkpoint
-// and reorg window in Cassandra. `createIngest` wires real drivers around the pure core
+// and reorg window in Cassandra, and the node's finalized block polled (finality.ts). `createIngest` wires real drivers around the pure core
 // (pipeline.ts); `mode: backfill` publishes a fixed range with in-memory state so the
 // follower's checkpoint never moves.
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Kafka, Producer } from 'kafkajs';
 import { type ChainFamily, resolveChainFamily } from '../../core/chains/index.js';
 import type { Common } from '../../core/common.js';
+import { nodeFinalityWanted } from '../../core/config.js';
 import { errorMessage, FatalError } from '../../core/errors.js';
 import type { ReadyCheck } from '../../core/runtime.js';
 import { cassandraReadyCheck, createCassandra, type CassandraClient } from '../../storage/cassandra.js';
@@ -15,6 +16,7 @@ import { ingestMigrations } from '../../storage/migrations/ingest.js';
 import { createIdempotentProducer, createKafka, ensureChainTopics } from '../../storage/kafka.js';
 import { createRpcUsageStore } from '../../storage/rpc-usage.js';
 import { createRpcPool, parseRpcEndpoints, type RpcPool } from '../rpc/index.js';
+import { createFinalityPoller } from './finality.js';
 import { createHeadWaiter } from './heads.js';
 import { createKafkaSink } from './kafka-sink.js';
 import { createIngestMetrics } from './metrics.js';
@@ -101,6 +103,9 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
     const source = createRpcBlockSource({ pool, chainId, family, logger: log });
     const heads = mode.kind === 'follow' ? createHeadWaiter({ wsUrl: cfg.ETH_WS_URL, logger: log }) : null;
     if (heads) closers.push({ name: 'heads', close: () => heads.close() });
+    const finality = nodeFinalityWanted(cfg, chainId)
+      ? createFinalityPoller({ pool, intervalMs: cfg.FINALITY_POLL_MS, logger: log, metrics: common.metrics })
+      : null;
 
     const core = createIngestCore(
       {
@@ -118,6 +123,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
         logger: log,
         observer: combineObservers(createIngestMetrics(common.metrics), deps.observer),
         ...(heads ? { waitForHead: heads.wait } : {}),
+        ...(finality ? { finality } : {}),
       },
     );
 
@@ -128,7 +134,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
       await running?.catch(() => {});
       await close();
     });
-    log.info({ msg: 'Ingest ready', chainId, family: family.name, mode: mode.kind, topics });
+    log.info({ msg: 'Ingest ready', chainId, family: family.name, mode: mode.kind, topics, finality: finality ? 'node' : 'depth' });
     return {
       chainId,
       topics,

@@ -32,6 +32,8 @@ export type IngestCoreDeps = {
   observer?: IngestObserver;
   /** Resolves when a new head may exist (websocket newHeads) or after the poll interval. */
   waitForHead?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The node's finalized block (finality.ts); absent or null: no finality from the node (FINALITY_DEPTH applies downstream). */
+  finality?: (signal?: AbortSignal) => Promise<number | null>;
   now?: () => number;
 };
 
@@ -44,9 +46,13 @@ export type IngestCore = {
 
 export const toRef = (b: BlockRef): BlockRef => ({ number: b.number, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp });
 
-export function toPublication(b: FetchedBlock, chainId: number, now: () => number): Publication {
+/**
+ * A fetched block as what is published. A record carries the node's finalized block capped at its
+ * own number: it vouches only for its own chain (every block up to there is final and on it).
+ */
+export function toPublication(b: FetchedBlock, chainId: number, now: () => number, finalized: number | null = null): Publication {
   return b.kind === 'record'
-    ? { kind: 'record', record: b.record }
+    ? { kind: 'record', record: finalized === null ? b.record : { ...b.record, finalized: Math.min(finalized, b.number) } }
     : { kind: 'dlq', entry: { chainId, blockNumber: b.number, blockHash: b.hash, reason: b.reason, raw: b.raw, publishedAt: now() } };
 }
 
@@ -62,6 +68,12 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
   let tip: BlockRef | null = null;
   let loaded = false;
   let lastHead = 0;
+  /** The node's finalized block as last read (null: unknown, the reorg check then knows no floor). */
+  let finalized: number | null = null;
+  const readFinality = async (signal: AbortSignal) => {
+    if (deps.finality) finalized = (await deps.finality(signal)) ?? finalized;
+    return finalized;
+  };
   /** Published (Kafka acked) but not yet saved to the state store: carried into the next commit. */
   let uncommitted: BlockRef[] = [];
 
@@ -130,12 +142,13 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
       window,
       mismatched,
       fetch: (n) => deps.source.fetch(n, signal),
+      finalized: await readFinality(signal),
       now,
     });
     log.warn({ msg: 'Reorg detected', chainId: opts.chainId, depth: plan.depth, ancestor: plan.ancestor, orphaned: plan.retractions.map((r) => r.block.hash) });
     const publications: Publication[] = [
       ...plan.retractions.map((record): Publication => ({ kind: 'record', record })),
-      ...plan.newBlocks.map((b) => toPublication(b, opts.chainId, now)),
+      ...plan.newBlocks.map((b) => toPublication(b, opts.chainId, now, finalized)),
     ];
     await publishAndCommit(publications, plan.newBlocks, plan.ancestor);
     deps.observer?.reorg?.({ depth: plan.depth, ancestor: plan.ancestor, newTip: mismatched.number });
@@ -164,8 +177,9 @@ export function createIngestCore(opts: IngestCoreOptions, deps: IngestCoreDeps):
           good.push(b);
           expected = b;
         }
+        const fin = await readFinality(signal);
         await publishAndCommit(
-          good.map((b) => toPublication(b, opts.chainId, now)),
+          good.map((b) => toPublication(b, opts.chainId, now, fin)),
           good,
           Number.POSITIVE_INFINITY,
         );

@@ -1,5 +1,6 @@
 // Reorg detection and walk-back to the common ancestor. Pure: the canonical chain is read
-// through a fetch-by-number function, the remembered chain is the reorg window.
+// through a fetch-by-number function, the remembered chain is the reorg window. When the node
+// gives finality, no walk goes below its finalized block (a fork there is fatal, not a reorg).
 import type { RetractionRecord } from '../../core/chain.js';
 import { RECORD_SCHEMA } from '../../core/chain.js';
 import { FatalError, RetryableError } from '../../core/errors.js';
@@ -32,6 +33,8 @@ export async function planReorg(opts: {
   window: readonly BlockRef[];
   mismatched: FetchedBlock;
   fetch: (n: number) => Promise<FetchedBlock>;
+  /** The node's finalized block, when known: a fork at or below it is not a reorg ingest may follow. */
+  finalized?: number | null;
   now?: () => number;
 }): Promise<ReorgPlan> {
   const byNumber = new Map(opts.window.map((b) => [b.number, b]));
@@ -65,6 +68,14 @@ export async function planReorg(opts: {
         });
       }
       return { ancestor: height, depth: tipNumber - height, retractions, newBlocks };
+    }
+    // The remembered block at `height` is orphaned: fatal if the node says it was final.
+    if (opts.finalized != null && height <= opts.finalized) {
+      throw new FatalError(
+        `REORG BELOW THE FINALIZED BLOCK on chain ${opts.chainId}: block ${height} (${remembered.hash}) that ingest published is no longer canonical, ` +
+          `but the node says every block up to ${opts.finalized} is final. Ingest stopped: the endpoint serves another chain or ` +
+          'a broken fork; check it, then re-ingest the range by hand.',
+      );
     }
     const parent = await opts.fetch(height);
     if (parent.hash !== child.parentHash)

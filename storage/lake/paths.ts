@@ -2,6 +2,7 @@
 //   <LAKE_DIR>/raw/<table>/chain=<id>/date=<YYYY-MM-DD>/<file>.parquet   compacted from Kafka
 //   <LAKE_DIR>/views/<version>/<view>.parquet                              batch views
 //   <LAKE_DIR>/views/CURRENT                                               name of the visible version
+//   <LAKE_DIR>/finality/chain=<id>/p<partition>.json                       node finality seen per partition (finality.ts)
 import { join, resolve } from 'node:path';
 import type { RawTable } from './schema.js';
 
@@ -20,5 +21,6 @@ export function lakePaths(root: string) {
     viewVersion: (version: string) => join(abs, 'views', version),
     currentPointer: join(abs, 'views', 'CURRENT'),
     tmp: join(abs, '_tmp'),
+    finality: (chainId: number) => join(abs, 'finality', `chain=${chainId}`),
   };
 }

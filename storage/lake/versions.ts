@@ -20,8 +20,10 @@ export const versionManifestSchema = z.object({
   version: z.string(),
   chainId: z.number().int().nullable(),
   horizon: z.number().int().nullable(),
-  /** Per Kafka partition, the newest block height in the lake's block files (the horizon is min − FINALITY_DEPTH). Absent in versions written before it existed. */
+  /** Per Kafka partition, the newest block height in the lake's block files (the horizon is min − FINALITY_DEPTH, or min capped at `finalized`). Absent in versions written before it existed. */
   partitionMax: z.record(z.string(), z.number().int()).optional(),
+  /** The node's finalized block the horizon followed; null: FINALITY_DEPTH placed it. Absent in versions written before it existed. */
+  finalized: z.number().int().nullable().optional(),
   createdAt: z.string(),
   mode: z.enum(['full', 'incremental']),
   previous: z.string().nullable(),

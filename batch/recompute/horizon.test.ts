@@ -1,0 +1,18 @@
+import { describe, expect, test } from 'vitest';
+import { chooseHorizon } from './recompute.js';
+
+describe('batch horizon', () => {
+  const partitionMax = [120, 118, 125];
+  test('no finality from the node: FINALITY_DEPTH behind the least advanced partition', () => {
+    expect(chooseHorizon({ partitionMax, finalized: null, finalityDepth: 64 })).toEqual({ horizon: 54, finality: 'depth' });
+  });
+  test('node finality behind the lake: the horizon is the finalized block', () => {
+    expect(chooseHorizon({ partitionMax, finalized: 100, finalityDepth: 64 })).toEqual({ horizon: 100, finality: 'node' });
+  });
+  test('node finality ahead of the lake: the horizon is the complete lake, never past it', () => {
+    expect(chooseHorizon({ partitionMax, finalized: 200, finalityDepth: 64 })).toEqual({ horizon: 118, finality: 'node' });
+  });
+  test('an empty lake has no horizon', () => {
+    expect(chooseHorizon({ partitionMax: [], finalized: 10, finalityDepth: 64 }).horizon).toBeNull();
+  });
+});
