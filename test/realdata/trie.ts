@@ -3,10 +3,10 @@
 // JSON with viem's keccak256/toRlp and a small Merkle-Patricia trie (root only, built from
 // all keys at once). Ported from the fixture research's verifier; knows the typed encodings
 // 0x1–0x4, OP deposit 0x7e and Arbitrum internal 0x6a. Test-only code.
-import { type Hex, type RecursiveArray, keccak256, toRlp } from 'viem';
+import { type Hex, keccak256, toRlp } from 'viem';
 import type { Raw } from './corpus.js';
 
-type Rlp = Hex | RecursiveArray<Hex>;
+type Rlp = Hex | readonly Rlp[];
 const EMPTY_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
 
 /** A quantity as minimal big-endian bytes (0 → empty). */
