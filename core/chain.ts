@@ -66,8 +66,12 @@ export const txSchema = z.object({
   /** Decoded arguments by name; values are strings (uint as decimal, address lowercase hex). */
   args: z.record(z.string(), z.string()).nullable(),
   inputSize: z.number().int().nonnegative(),
-  /** From the receipt: 1 success, 0 reverted. */
-  status: z.union([z.literal(0), z.literal(1)]),
+  /**
+   * From the receipt: 1 success, 0 reverted; null when the receipt has no status
+   * (pre-Byzantium: a state root instead, so whether the tx threw is unknown). Null is
+   * additive to v1: records written before it never carry it.
+   */
+  status: z.union([z.literal(0), z.literal(1)]).nullable(),
   gasUsed: uintString,
   effectiveGasPrice: uintString,
   /** gasUsed × effectiveGasPrice. */

@@ -43,6 +43,7 @@ function block(n: number, ts: number, salt = 0): Blk {
     txs,
     byClass: { contract_creation: cc, native_transfer: nt, contract_call: txs - cc - nt },
     failed: n % 5 === 0 ? 1 : 0,
+    unknown: n % 7 === 0 ? 1 : 0,
     gasUsed: BigInt(n) * 21_000n + BigInt(salt),
     fees: BigInt(n) * 10n ** 15n + 2n ** 70n,
     nativeValue: 10n ** 30n + BigInt(n),

@@ -19,6 +19,8 @@ export type StatsTotals = {
   txs: number;
   byClass: Record<TxClass, number>;
   failed: number;
+  /** Transactions whose receipt had no status (pre-Byzantium): neither failed nor succeeded. */
+  unknown: number;
   gasUsed: bigint;
   fees: bigint;
   nativeValue: bigint;
@@ -44,6 +46,7 @@ export const emptyTotals = (): StatsTotals => ({
   txs: 0,
   byClass: { contract_creation: 0, native_transfer: 0, contract_call: 0 },
   failed: 0,
+  unknown: 0,
   gasUsed: 0n,
   fees: 0n,
   nativeValue: 0n,
@@ -55,6 +58,7 @@ export function addTotals(into: StatsTotals, add: Omit<StatsTotals, 'blocks'> & 
   into.txs += add.txs;
   for (const c of TX_CLASSES) into.byClass[c] += add.byClass[c];
   into.failed += add.failed;
+  into.unknown += add.unknown;
   into.gasUsed += add.gasUsed;
   into.fees += add.fees;
   into.nativeValue += add.nativeValue;

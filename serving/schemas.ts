@@ -102,6 +102,7 @@ const totals = {
   txs: int,
   byClass: z.object({ contract_creation: int, native_transfer: int, contract_call: int }),
   failed: int.describe('failed transactions (status 0)'),
+  unknown: int.describe('transactions of unknown status (receipt without status, before Byzantium)'),
   gasUsed: uint,
   fees: uint,
   nativeValue: uint,
@@ -145,7 +146,7 @@ export const txResponse = z.object({
   selector: hex.nullable(),
   method: z.string().nullable(),
   args: z.record(z.string(), z.string()).nullable().describe('decoded arguments of a known method'),
-  status: int.describe('1 success, 0 failure'),
+  status: int.nullable().describe('1 success, 0 failure, null unknown (receipt without status, before Byzantium)'),
   gas: uint,
   gasPrice: uint.nullable(),
   maxFeePerGas: uint.nullable(),
@@ -170,7 +171,7 @@ const addressTx = z.object({
   value: uint,
   txClass: z.string(),
   method: z.string().nullable(),
-  status: int,
+  status: int.nullable().describe('1 success, 0 failure, null unknown'),
   fee: uint,
 });
 export const addressHistoryResponse = z.object({ items: z.array(addressTx), nextCursor: cursor, sources: z.array(z.enum(['speed', 'lake'])).describe('layers this page came from') });

@@ -46,7 +46,7 @@ const FIELD_CHECKS: Record<FieldType, Check> = {
   'selector?': nullable((v) => str(v) && SELECTOR.test(v)),
   'string?': nullable(str),
   'args?': args,
-  status: (v) => v === 0 || v === 1,
+  status: (v) => v === 0 || v === 1 || v === null,
 };
 
 /** Record fields the lake does not store (it takes block_number from the block), checked all the same. */

@@ -24,13 +24,17 @@ WITH rec_tx AS (
          count(*) FILTER (WHERE tx_class = 'native_transfer') AS txs_native_transfer,
          count(*) FILTER (WHERE tx_class = 'contract_call') AS txs_contract_call,
          count(*) FILTER (WHERE status = 0) AS failed_txs,
+         count(*) FILTER (WHERE status = 1) AS succeeded_txs,
+         -- Receipts without status (pre-Byzantium): neither failed nor succeeded.
+         count(*) FILTER (WHERE status IS NULL) AS unknown_txs,
          sum(fee) AS fees,
-         -- Value moves only when the tx succeeded (the speed views count it the same way).
+         -- Value moves unless the tx reverted; a tx of unknown status counts (the speed views
+         -- count it the same way).
          -- The upper limbs are summed only where a value has them (a sum over no rows is NULL, read as 0 by u256_fmt).
-         sum(u256_l0(value)) FILTER (WHERE status = 1) AS v0,
-         sum(u256_l1(value)) FILTER (WHERE status = 1 AND length(value) > 26) AS v1,
-         sum(u256_l2(value)) FILTER (WHERE status = 1 AND length(value) > 52) AS v2,
-         count(*) FILTER (WHERE tx_class = 'contract_creation' AND status = 1) AS contracts_created
+         sum(u256_l0(value)) FILTER (WHERE status IS DISTINCT FROM 0) AS v0,
+         sum(u256_l1(value)) FILTER (WHERE status IS DISTINCT FROM 0 AND length(value) > 26) AS v1,
+         sum(u256_l2(value)) FILTER (WHERE status IS DISTINCT FROM 0 AND length(value) > 52) AS v2,
+         count(*) FILTER (WHERE tx_class = 'contract_creation' AND status IS DISTINCT FROM 0) AS contracts_created
   FROM day_tx
   GROUP BY ALL
 ), rec_tt AS (
@@ -41,7 +45,8 @@ WITH rec_tx AS (
 SELECT cb.chain_id, cb.day, cb.number, cb.hash, cb.timestamp, cb.miner, cb.tx_count, cb.gas_used, cb.gas_limit, cb.base_fee_per_gas,
        coalesce(x.txs, 0) AS txs, coalesce(x.txs_contract_creation, 0) AS txs_contract_creation,
        coalesce(x.txs_native_transfer, 0) AS txs_native_transfer, coalesce(x.txs_contract_call, 0) AS txs_contract_call,
-       coalesce(x.failed_txs, 0) AS failed_txs, coalesce(x.fees, 0) AS fees, x.v0, x.v1, x.v2,
+       coalesce(x.failed_txs, 0) AS failed_txs, coalesce(x.succeeded_txs, 0) AS succeeded_txs, coalesce(x.unknown_txs, 0) AS unknown_txs,
+       coalesce(x.fees, 0) AS fees, x.v0, x.v1, x.v2,
        coalesce(x.contracts_created, 0) AS contracts_created, coalesce(tt.token_transfers, 0) AS token_transfers
 FROM day_cb cb
 LEFT JOIN rec_tx x ON x.kafka_partition = cb.kafka_partition AND x.kafka_offset = cb.kafka_offset

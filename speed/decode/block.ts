@@ -73,8 +73,9 @@ export function decodeBlock(
     const effectiveGasPrice = BigInt(effective);
     const txClass = classifyTx(tx);
     const call = txClass === 'contract_call' ? decodeCall(tx.input) : null;
-    // Pre-Byzantium receipts have no status field; no revert flag existed then.
-    const status = receipt.status === null ? 1 : BigInt(receipt.status) === 1n ? 1 : 0;
+    // Pre-Byzantium receipts have no status (a state root instead): whether the tx threw is
+    // unknown, so it stays null rather than counting as a success. The schema allows only 0/1.
+    const status = receipt.status === null ? null : BigInt(receipt.status) === 1n ? 1 : 0;
     // The family's own fields were kept on the raw objects by its RPC schemas (speed/rpc/schemas.ts).
     const extra = nonEmpty(family.format.transaction?.(tx, receipt));
     return {

@@ -58,15 +58,19 @@ export const rpcLogSchema = z.object({
 });
 export type RpcLog = z.output<typeof rpcLogSchema>;
 
+/** A receipt status is 0 or 1 (zero-padded hex accepted like any quantity); another value is a bad answer, not a revert. */
+const receiptStatus = hexQuantity.refine((q) => BigInt(q) <= 1n, 'expected status 0x0 or 0x1');
+
 export const rpcReceiptSchema = z.object({
   transactionHash: hexHash,
   transactionIndex: hexQuantity,
   blockHash: hexHash,
   blockNumber: hexQuantity,
-  from: hexAddress,
+  /** Absent from older nodes' receipts (Parity, pre-Byzantium): decode takes from/to from the transaction. */
+  from: nullish(hexAddress),
   to: nullish(hexAddress),
-  /** "0x1" success, "0x0" reverted; absent before Byzantium (state root instead). */
-  status: nullish(hexQuantity),
+  /** "0x1" success, "0x0" reverted; absent or null before Byzantium (state root instead). Anything else is invalid. */
+  status: nullish(receiptStatus),
   gasUsed: hexQuantity,
   /** Absent on some pre-London nodes: decode falls back to the transaction's gasPrice. */
   effectiveGasPrice: nullish(hexQuantity),

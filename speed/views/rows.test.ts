@@ -10,10 +10,12 @@ import { blockRows, blockStats, decodeManifest, encodeManifest, manifestKeys, re
 const stream = generateStream({ chainId: 7, seed: 42, blocks: 40, startTime: 1_760_000_000, dayGapsAfter: [20], reorgAfter: 30, reorgDepth: 3, duplicates: 4 });
 const blocksWithTxs = stream.canonical.filter((b) => b.transactions.length > 0);
 
-/** Columns and primary key of each table, parsed from the migration CQL. */
+/** Columns and primary key of each table, parsed from the migration CQL (CREATE TABLE, then ALTER TABLE … ADD). */
 function schemaOf(): Map<string, { columns: Set<string>; key: string[] }> {
   const out = new Map<string, { columns: Set<string>; key: string[] }>();
   for (const stmt of viewsMigrations.flatMap((m) => m.cql({ ttlSeconds: 0 }))) {
+    const added = /^ALTER TABLE (\w+) ADD (\w+) \w+$/.exec(stmt);
+    if (added) out.get(added[1] ?? '')?.columns.add(added[2] ?? '');
     const m = /CREATE TABLE IF NOT EXISTS (\w+) \(([\s\S]*?)PRIMARY KEY \(([\s\S]*?)\)\)/.exec(stmt);
     if (!m) continue;
     const columns = new Set(

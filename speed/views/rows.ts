@@ -42,10 +42,13 @@ export function blockStats(record: BlockRecord) {
     nativeTransfers: count('native_transfer'),
     contractCalls: count('contract_call'),
     failed: txs.filter((t) => t.status === 0).length,
+    // No status in the receipt (pre-Byzantium): neither failed nor succeeded.
+    unknown: txs.filter((t) => t.status === null).length,
     gasUsed: record.block.gasUsed,
     fees: sum(txs.map((t) => t.fee)),
-    // Value moves only when the tx succeeded.
-    nativeValue: sum(txs.filter((t) => t.status === 1).map((t) => t.value)),
+    // Value moves only when the tx succeeded; a tx of unknown status counts (as it did when
+    // such receipts were read as success), a reverted one does not.
+    nativeValue: sum(txs.filter((t) => t.status !== 0).map((t) => t.value)),
     tokenTransfers: record.tokenTransfers.length,
   };
 }
@@ -87,6 +90,7 @@ export function blockRows(record: BlockRecord): ViewRow[] {
       fees: stats.fees,
       native_value: stats.nativeValue,
       token_transfers: stats.tokenTransfers,
+      unknown_txs: stats.unknown,
     },
   });
   for (const tx of record.transactions) {

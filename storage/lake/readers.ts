@@ -30,6 +30,10 @@ export type StatsRow = {
   txs: number;
   txsByClass: { contract_creation: number; native_transfer: number; contract_call: number };
   failed: number;
+  /** Status 1; with failed and unknown, every tx. 0 in views written before the column. */
+  succeeded: number;
+  /** Receipt without status (pre-Byzantium). 0 in views written before the column. */
+  unknown: number;
   gasUsed: string;
   fees: string;
   nativeValue: string;
@@ -54,6 +58,9 @@ export async function readStats(ctx: LakeReadContext, q: { granularity: 'minute'
     txs: num(r.txs),
     txsByClass: { contract_creation: num(r.txs_contract_creation), native_transfer: num(r.txs_native_transfer), contract_call: num(r.txs_contract_call) },
     failed: num(r.failed_txs),
+    // Versions computed before these columns existed: every tx was then either failed or succeeded.
+    succeeded: r.succeeded_txs === undefined ? num(r.txs) - num(r.failed_txs) : num(r.succeeded_txs),
+    unknown: r.unknown_txs === undefined ? 0 : num(r.unknown_txs),
     gasUsed: str(r.gas_used),
     fees: str(r.fees),
     nativeValue: str(r.native_value),

@@ -4,8 +4,9 @@
 // TTL of per-tx tables is applied per write from VIEWS_TTL_SECONDS, not as a table default,
 // so changing the setting needs no migration.
 // The view tables' CREATE TABLEs come from their declarations (storage/views/tables.ts): a new
-// table declares `since: <new version>` and gets a migration entry here that creates it.
-import { VIEW_TABLES, createTablesSince } from '../views/tables.js';
+// table declares `since: <new version>` and gets a migration entry here that creates it; a new
+// column of an existing table declares `addedColumns: { col: <new version> }` likewise.
+import { VIEW_TABLES, addedColumnsSince, createTablesSince } from '../views/tables.js';
 import type { Migration } from './index.js';
 
 export const viewsMigrations: Migration[] = [
@@ -23,5 +24,10 @@ export const viewsMigrations: Migration[] = [
         last_block_time timestamp, written_at timestamp,
         PRIMARY KEY ((chain_id), consumer_group, topic, kafka_partition))`,
     ],
+  },
+  {
+    version: 101,
+    name: 'speed views: minute stats count transactions of unknown status (pre-Byzantium receipts)',
+    cql: () => addedColumnsSince(VIEW_TABLES, 101),
   },
 ];

@@ -33,7 +33,8 @@ export type TxView = {
   selector: string | null;
   method: string | null;
   args: Record<string, string> | null;
-  status: number;
+  /** 1 success, 0 reverted, null unknown (receipt without status). */
+  status: number | null;
   gas: string;
   gasPrice: string | null;
   maxFeePerGas: string | null;
@@ -59,7 +60,8 @@ export type AddressTxView = {
   value: string;
   txClass: string;
   method: string | null;
-  status: number;
+  /** 1 success, 0 reverted, null unknown (receipt without status). */
+  status: number | null;
   fee: string;
 };
 
@@ -86,6 +88,8 @@ export type MinuteStatsView = {
   nativeTransfers: number;
   contractCalls: number;
   failed: number;
+  /** Transactions of unknown status (receipt without status, pre-Byzantium). */
+  unknown: number;
   gasUsed: string;
   fees: string;
   nativeValue: string;
@@ -112,6 +116,7 @@ export type MinutePartial = {
   nativeTransfers: number;
   contractCalls: number;
   failed: number;
+  unknown: number;
   gasUsed: bigint;
   fees: bigint;
   nativeValue: bigint;
@@ -127,6 +132,7 @@ type Row = { get(name: string): unknown };
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(String(v)));
+const optNum = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 const seconds = (v: unknown): number => Math.floor(num(v) / 1000);
 
 function validLimit(limit: number | undefined, def: number): number {
@@ -275,7 +281,7 @@ export function createViewsQueries(
       selector: optStr(row.get('selector')),
       method: optStr(row.get('method')),
       args: args === null ? null : (JSON.parse(args) as Record<string, string>),
-      status: num(row.get('status')),
+      status: optNum(row.get('status')),
       gas: str(row.get('gas')),
       gasPrice: optStr(row.get('gas_price')),
       maxFeePerGas: optStr(row.get('max_fee_per_gas')),
@@ -352,7 +358,7 @@ export function createViewsQueries(
         value: str(r.get('value')),
         txClass: str(r.get('tx_class')),
         method: optStr(r.get('method')),
-        status: num(r.get('status')),
+        status: optNum(r.get('status')),
         fee: str(r.get('fee')),
       }),
       (r, day) => ({ day, block: num(r.get('block_number')), index: num(r.get('tx_index')), side: str(r.get('side')) }),
@@ -428,6 +434,8 @@ export function createViewsQueries(
         nativeTransfers: num(r.get('native_transfers')),
         contractCalls: num(r.get('contract_calls')),
         failed: num(r.get('failed_txs')),
+        // Rows written before migration 101 have no unknown_txs: none were unknown then.
+        unknown: optNum(r.get('unknown_txs')) ?? 0,
         gasUsed: big(r.get('gas_used')),
         fees: big(r.get('fees')),
         nativeValue: big(r.get('native_value')),
@@ -445,7 +453,7 @@ export function createViewsQueries(
     for (const p of await canonicalPartials(range)) {
       let m = byMinute.get(p.minute);
       if (!m) {
-        m = { minute: p.minute, blocks: 0, txCount: 0, contractCreations: 0, nativeTransfers: 0, contractCalls: 0, failed: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n };
+        m = { minute: p.minute, blocks: 0, txCount: 0, contractCreations: 0, nativeTransfers: 0, contractCalls: 0, failed: 0, unknown: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n };
         byMinute.set(p.minute, m);
       }
       m.blocks += 1;
@@ -454,6 +462,7 @@ export function createViewsQueries(
       m.nativeTransfers += p.nativeTransfers;
       m.contractCalls += p.contractCalls;
       m.failed += p.failed;
+      m.unknown += p.unknown;
       m.tokenTransfers += p.tokenTransfers;
       m.g += p.gasUsed;
       m.f += p.fees;

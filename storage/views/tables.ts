@@ -32,8 +32,14 @@ export type Retraction = { by: 'manifest' } | { by: 'derived'; key: (record: Ret
 export type TableDecl = {
   /** Migration version that creates the table (storage/migrations/views.ts). */
   since: number;
-  /** Every column in CREATE TABLE order. */
+  /** Every column in CREATE TABLE order (columns added later last). */
   columns: Record<string, CqlType>;
+  /**
+   * Columns added after the table was created, by the migration version that adds them
+   * (ALTER TABLE … ADD, addedColumnsSince); the CREATE TABLE of `since` leaves them out, so
+   * a fresh install runs the same steps as an upgraded one. Rows written before lack them (null).
+   */
+  addedColumns?: Record<string, number>;
   partitionKey: readonly string[];
   clustering: readonly string[];
   /** Clustering order of every clustering column; absent = ASC (no WITH clause). */
@@ -204,7 +210,10 @@ export const VIEW_TABLES: Record<ViewTable, TableDecl> = {
       fees: 'varint',
       native_value: 'varint',
       token_transfers: 'int',
+      unknown_txs: 'int',
     },
+    // Transactions whose receipt has no status (pre-Byzantium); null in rows written before 101.
+    addedColumns: { unknown_txs: 101 },
     partitionKey: ['chain_id', 'day'],
     clustering: ['minute', 'block_hash'],
     ttl: false,
@@ -217,7 +226,9 @@ export const VIEW_TABLES: Record<ViewTable, TableDecl> = {
 
 /** The CREATE TABLE statement of a declared table. */
 export function createTableCql(name: string, t: TableDecl): string {
-  const columns = Object.entries(t.columns).map(([c, type]) => `${c} ${type}`);
+  const columns = Object.entries(t.columns)
+    .filter(([c]) => t.addedColumns?.[c] === undefined)
+    .map(([c, type]) => `${c} ${type}`);
   const key = [`(${t.partitionKey.join(', ')})`, ...t.clustering].join(', ');
   const order = t.order && t.clustering.length > 0 ? ` WITH CLUSTERING ORDER BY (${t.clustering.map((c) => `${c} ${t.order}`).join(', ')})` : '';
   return `CREATE TABLE IF NOT EXISTS ${name} (${columns.join(', ')}, PRIMARY KEY (${key}))${order}`;
@@ -226,6 +237,14 @@ export function createTableCql(name: string, t: TableDecl): string {
 /** CREATE TABLEs of the tables a migration version introduces, in declaration order. */
 export function createTablesSince<T extends string>(tables: Record<T, TableDecl>, version: number): string[] {
   return (Object.entries(tables) as [T, TableDecl][]).filter(([, t]) => t.since === version).map(([name, t]) => createTableCql(name, t));
+}
+
+/** ALTER TABLE … ADD of the columns a migration version adds to existing tables. */
+export function addedColumnsSince<T extends string>(tables: Record<T, TableDecl>, version: number): string[] {
+  const out: string[] = [];
+  for (const [name, t] of Object.entries(tables) as [T, TableDecl][])
+    for (const [c, v] of Object.entries(t.addedColumns ?? {})) if (v === version) out.push(`ALTER TABLE ${name} ADD ${c} ${t.columns[c]}`);
+  return out;
 }
 
 /** Keys a retraction deletes without reading anything: one per table whose rows it can derive. */

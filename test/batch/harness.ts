@@ -16,7 +16,7 @@ import { normaliseRows } from './reference.js';
 import { testConfig, testLogger } from '../helpers.js';
 
 /** Integer columns of the batch views (compared as numbers with the JS reference). */
-export const NUMERIC_VIEW_COLUMNS = ['chain_id', 'bucket_start', 'blocks', 'first_block', 'last_block', 'txs', 'txs_contract_creation', 'txs_native_transfer', 'txs_contract_call', 'failed_txs', 'token_transfers', 'active_addresses', 'contracts_created', 'rank', 'calls', 'callers', 'transfers', 'senders', 'receivers', 'number', 'timestamp', 'tx_count'];
+export const NUMERIC_VIEW_COLUMNS = ['chain_id', 'bucket_start', 'blocks', 'first_block', 'last_block', 'txs', 'txs_contract_creation', 'txs_native_transfer', 'txs_contract_call', 'failed_txs', 'succeeded_txs', 'unknown_txs', 'token_transfers', 'active_addresses', 'contracts_created', 'rank', 'calls', 'callers', 'transfers', 'senders', 'receivers', 'number', 'timestamp', 'tx_count'];
 
 export type BatchHarness = { lakeDir: string; common: Common; kafka: Kafka; duck: Duck; topic: string };
 

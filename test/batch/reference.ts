@@ -60,12 +60,14 @@ export function referenceViews(published: Published[], finalityDepth: number): {
           txs_native_transfer: txs.filter((t) => t.txClass === 'native_transfer').length,
           txs_contract_call: txs.filter((t) => t.txClass === 'contract_call').length,
           failed_txs: txs.filter((t) => t.status === 0).length,
+          succeeded_txs: txs.filter((t) => t.status === 1).length,
+          unknown_txs: txs.filter((t) => t.status === null).length,
           gas_used: s(blocks.reduce((a, b) => a + BigInt(b.block.gasUsed), 0n)),
           fees: s(txs.reduce((a, t) => a + BigInt(t.fee), 0n)),
-          native_value: s(txs.reduce((a, t) => a + (t.status === 1 ? BigInt(t.value) : 0n), 0n)),
+          native_value: s(txs.reduce((a, t) => a + (t.status !== 0 ? BigInt(t.value) : 0n), 0n)),
           token_transfers: blocks.reduce((a, b) => a + b.tokenTransfers.length, 0),
           active_addresses: addrs.size,
-          contracts_created: txs.filter((t) => t.txClass === 'contract_creation' && t.status === 1).length,
+          contracts_created: txs.filter((t) => t.txClass === 'contract_creation' && t.status !== 0).length,
         };
       });
   };

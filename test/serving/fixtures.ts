@@ -67,13 +67,13 @@ export async function seedSpeed(client: CassandraClient, config: Config, blocks:
   await createIngestStateStore(client).commit(CHAIN, refs, 128);
 }
 
-export type Totals = { blocks: number; txs: number; byClass: Record<string, number>; failed: number; gasUsed: string; fees: string; nativeValue: string; tokenTransfers: number };
+export type Totals = { blocks: number; txs: number; byClass: Record<string, number>; failed: number; unknown: number; gasUsed: string; fees: string; nativeValue: string; tokenTransfers: number };
 
 /** Ground truth: stats of canonical blocks aggregated directly from the records. */
 export function truthBuckets(blocks: BlockRecord[], from: number, to: number, step: number): (Totals & { bucket: number })[] {
   const out: (Totals & { bucket: number; g: bigint; f: bigint; v: bigint })[] = [];
   for (let b = from - (from % step); b < to; b += step)
-    out.push({ bucket: b, blocks: 0, txs: 0, byClass: { contract_creation: 0, native_transfer: 0, contract_call: 0 }, failed: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n });
+    out.push({ bucket: b, blocks: 0, txs: 0, byClass: { contract_creation: 0, native_transfer: 0, contract_call: 0 }, failed: 0, unknown: 0, gasUsed: '0', fees: '0', nativeValue: '0', tokenTransfers: 0, g: 0n, f: 0n, v: 0n });
   for (const r of blocks) {
     const t = out.find((x) => r.block.timestamp >= x.bucket && r.block.timestamp < x.bucket + step);
     if (!t) continue;
@@ -81,6 +81,7 @@ export function truthBuckets(blocks: BlockRecord[], from: number, to: number, st
     t.txs += r.transactions.length;
     for (const tx of r.transactions) {
       t.byClass[tx.txClass] = (t.byClass[tx.txClass] ?? 0) + 1;
+      if (tx.status === null) t.unknown += 1;
       if (tx.status === 0) t.failed += 1;
       else t.v += BigInt(tx.value);
       t.f += BigInt(tx.fee);

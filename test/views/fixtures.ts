@@ -261,6 +261,7 @@ export function expectedViews(canonical: BlockRecord[]) {
       nativeTransfers: 0,
       contractCalls: 0,
       failed: 0,
+      unknown: 0,
       gasUsed: '0',
       fees: '0',
       nativeValue: '0',
@@ -274,6 +275,7 @@ export function expectedViews(canonical: BlockRecord[]) {
       if (tx.txClass === 'contract_creation') m.contractCreations++;
       if (tx.txClass === 'native_transfer') m.nativeTransfers++;
       if (tx.txClass === 'contract_call') m.contractCalls++;
+      if (tx.status === null) m.unknown++;
       if (tx.status === 0) m.failed++;
       else m.nativeValue = (BigInt(m.nativeValue) + BigInt(tx.value)).toString();
       m.fees = (BigInt(m.fees) + BigInt(tx.fee)).toString();
