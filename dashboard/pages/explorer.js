@@ -3,6 +3,9 @@
 import { ApiError } from '../api.js';
 import { addrLink, blockLink, clear, dateTime, el, empty, errorBox, eth, field, formatUnits, gwei, int, loading, panel, short, table, txLink } from '../ui.js';
 
+/** A receipt's status: 1 ok, 0 failed, null unknown (receipts before Byzantium carry no status). */
+const statusText = (status) => (status === null || status === undefined ? 'unknown' : Number(status) === 1 ? 'ok' : 'failed');
+
 export async function render(main, { api, route, args }) {
   if (route === 'block') return blockPage(main, api, args[0] ?? '');
   if (route === 'tx') return txPage(main, api, args[0] ?? '');
@@ -102,7 +105,7 @@ async function blockPage(main, api, id) {
               { key: 'to_address', label: 'To', render: (t) => addrLink(t.to_address) },
               { key: 'tx_class', label: 'Class' },
               { key: 'method', label: 'Method' },
-              { key: 'status', label: 'Status', render: (t) => (Number(t.status) === 1 ? 'ok' : 'failed') },
+              { key: 'status', label: 'Status', render: (t) => statusText(t.status) },
             ],
             r.rows,
             { onRowClick: (t) => (location.hash = `#/tx/${t.hash}`) },
@@ -135,7 +138,7 @@ async function txPage(main, api, hashArg) {
   p.body.append(
     kv([
       ['Hash', el('span', { class: 'mono' }, t.hash)],
-      ['Status', t.status === 1 ? el('span', { class: 'ok-text' }, 'success') : el('strong', { class: 'error-message' }, 'failed')],
+      ['Status', t.status === null || t.status === undefined ? el('span', {}, 'unknown (pre-Byzantium receipt)') : t.status === 1 ? el('span', { class: 'ok-text' }, 'success') : el('strong', { class: 'error-message' }, 'failed')],
       ['Block', blockLink(t.blockNumber)],
       ['Time', dateTime(t.timestamp)],
       ['From', addrLink(t.from)],
@@ -224,7 +227,7 @@ async function addressPage(main, api, address) {
                 { key: 'txClass', label: 'Class' },
                 { key: 'method', label: 'Method' },
                 { key: 'value', label: 'Value', num: true, render: (x) => eth(x.value) },
-                { key: 'status', label: 'Status', render: (x) => (Number(x.status) === 1 ? 'ok' : 'failed') },
+                { key: 'status', label: 'Status', render: (x) => statusText(x.status) },
               ],
               r.items,
               { onRowClick: (x) => (location.hash = `#/tx/${x.txHash}`) },
