@@ -3,8 +3,8 @@
 // Incremental mode recomputes only the days whose raw files or canonical blocks (≤ horizon)
 // changed since the previous version, and copies every other day's rows from it.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Common } from '../../core/common.js';
@@ -46,6 +46,25 @@ const VIEW_ORDER: Record<BatchView, string> = {
   token_volume_day: 'chain_id, day, token',
   block_series: 'chain_id, number',
 };
+
+/**
+ * A digest of every batch SQL file: an incremental run copies the previous version's rows for
+ * untouched days, so it may only build on a version computed by the same SQL (same views, same
+ * columns). A version written by other SQL, or before the digest existed, means a full run.
+ */
+export function viewsSqlDigest(files: [name: string, text: string][], order: Record<string, string>): string {
+  return createHash('sha256').update(JSON.stringify([[...files].sort((a, b) => (a[0] < b[0] ? -1 : 1)), order])).digest('hex').slice(0, 16);
+}
+export const VIEWS_SQL_DIGEST = viewsSqlDigest(
+  readdirSync(SQL_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => [f, readFileSync(join(SQL_DIR, f), 'utf8')]),
+  VIEW_ORDER,
+);
+
+/** Whether an incremental run may build on `prev`: the same chain and the same view SQL. */
+export const canBuildOn = (prev: Pick<VersionManifest, 'chainId' | 'sqlDigest'>, chainId: number, digest = VIEWS_SQL_DIGEST): boolean =>
+  prev.chainId === chainId && prev.sqlDigest === digest;
 
 const TOP = 100;
 /** The temp tables inputs.sql builds (day_* ones hold one chunk's rows), dropped when a run ends. */
@@ -204,7 +223,7 @@ async function prepareConnection(conn: DuckDBConnection): Promise<void> {
 async function usablePrevious(paths: LakePaths, previous: string, chainId: number): Promise<VersionManifest | null> {
   try {
     const prev = await readVersionManifest(paths, previous);
-    return prev.chainId === chainId ? prev : null;
+    return canBuildOn(prev, chainId) ? prev : null;
   } catch {
     return null;
   }
@@ -431,6 +450,7 @@ export async function recompute(common: Common, deps: { duck: Duck }, opts: Reco
       mode,
       previous: prev?.version ?? null,
       rowCounts,
+      sqlDigest: VIEWS_SQL_DIGEST,
       days: lake.dayFiles,
       recomputedDays: targetList,
     };

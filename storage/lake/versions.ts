@@ -28,6 +28,8 @@ export const versionManifestSchema = z.object({
   mode: z.enum(['full', 'incremental']),
   previous: z.string().nullable(),
   rowCounts: z.record(z.string(), z.number().int().nonnegative()),
+  /** Digest of the batch SQL that computed the views (batch/recompute VIEWS_SQL_DIGEST); an incremental run builds only on the same. Absent in versions written before it existed. */
+  sqlDigest: z.string().optional(),
   /** Per UTC day: the raw files (relative paths) the day's rows were computed from. */
   days: z.record(z.string(), z.array(z.string())),
   recomputedDays: z.array(z.string()),

@@ -16,7 +16,7 @@ let cassandra: CassandraClient;
 
 beforeAll(async () => {
   cassandra = await createCassandra(cfg, testLogger());
-  for (const cql of createTablesSince(EXTENDED_TABLES, 101)) await cassandra.execute(cql);
+  for (const cql of createTablesSince(EXTENDED_TABLES, 199)) await cassandra.execute(cql);
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 // A copy of the speed-view declaration with two extra tables, for the tests that prove a new
 // table only needs its declaration to be retracted on a reorg (speed/views/retraction.test.ts
-// in memory, test/views/declaration.test.ts against Cassandra).
+// in memory, test/views/declaration.test.ts against Cassandra). Version 199: a number no real
+// migration takes (storage/migrations/views.ts counts up from 100).
 import type { BlockRecord } from '../../core/chain.js';
 import { type TableDecl, VIEW_TABLES, type ViewRow, type ViewTable } from '../../storage/views/tables.js';
 import { blockRows } from '../../speed/views/rows.js';
@@ -11,7 +12,7 @@ export type Extended = ViewTable | 'views_test_tx_by_index' | 'views_test_block_
 export const EXTENDED_TABLES: Record<Extended, TableDecl> = {
   ...VIEW_TABLES,
   views_test_tx_by_index: {
-    since: 101,
+    since: 199,
     columns: { chain_id: 'int', block_number: 'bigint', tx_index: 'int', block_hash: 'text', tx_hash: 'text' },
     partitionKey: ['chain_id', 'block_number'],
     clustering: ['tx_index', 'block_hash'],
@@ -19,7 +20,7 @@ export const EXTENDED_TABLES: Record<Extended, TableDecl> = {
     retraction: { by: 'manifest' },
   },
   views_test_block_note: {
-    since: 101,
+    since: 199,
     columns: { chain_id: 'int', block_hash: 'text', note: 'text' },
     partitionKey: ['chain_id', 'block_hash'],
     clustering: [],
