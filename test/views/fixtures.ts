@@ -81,6 +81,8 @@ export function generateStream(o: StreamOptions): Stream {
       gasUsed,
       effectiveGasPrice,
       fee: (BigInt(gasUsed) * BigInt(effectiveGasPrice)).toString(),
+      executionFee: (BigInt(gasUsed) * BigInt(effectiveGasPrice)).toString(),
+      dataFee: '0',
     };
     if (kind < 4) {
       const to = pick(eoas);
