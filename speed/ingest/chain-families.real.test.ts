@@ -5,6 +5,9 @@
 // expected figure is plain BigInt over the raw JSON here, never our decoder. The op-stack test
 // is on a SYNTHETIC block built below: the corpus holds no OP block with a deposit and its receipts.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { concatHex, keccak256, numberToHex, recoverAddress, toRlp, type Hex } from 'viem';
@@ -15,6 +18,8 @@ import { parseConfig } from '../../core/config.js';
 import { isChainRecord } from '../../batch/compact/check.js';
 import { decodeBlock, prepareBlock } from '../decode/index.js';
 import { createRpcPool, makeEndpoint, type RpcBlock, type RpcReceipt, rpcSchemasFor } from '../rpc/index.js';
+import { createDuck, queryRows, sqlString } from '../../storage/lake/duck.js';
+import { exportBlocks } from './export.js';
 import { recordRows } from './rows.js';
 import { createRpcBlockSource } from './source.js';
 
@@ -37,6 +42,28 @@ function node(chainId: number, block: Json, receipts: Json[]): typeof fetch {
       : null;
     return new Response(JSON.stringify({ jsonrpc: '2.0', id, result }), { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
+}
+
+/** `chainlake export` of one block to Parquet, read back with DuckDB: column → [type, values]. */
+async function exportParquet(chainId: number, block: Json, receipts: Json[], table: 'blocks' | 'transactions', columns: string[]) {
+  const logger = pino({ level: 'silent' });
+  const pool = createRpcPool({ endpoints: [makeEndpoint('https://node.example.com/rpc', { rps: 1000, dailyQuota: 0, weight: 1 })], logger, metrics: new Registry(), fetchFn: node(chainId, block, receipts) });
+  const out = await mkdtemp(join(tmpdir(), 'chainlake-family-export-'));
+  const duck = await createDuck({ threads: 1 });
+  const conn = await duck.connect();
+  try {
+    const source = createRpcBlockSource({ pool, chainId, logger });
+    const result = await exportBlocks({ source, numbers: [Number(BigInt(block.number))], format: 'parquet', outDir: out, concurrency: 1 });
+    const file = sqlString(result.files[table]);
+    const types = new Map((await queryRows(conn, `DESCRIBE SELECT * FROM read_parquet(${file})`)).map((r) => [r.column_name as string, r.column_type as string]));
+    const rows = await queryRows(conn, `SELECT ${columns.map((c) => `CAST(${c} AS VARCHAR) AS ${c}`).join(', ')} FROM read_parquet(${file})`);
+    return Object.fromEntries(columns.map((c) => [c, [types.get(c), rows.map((r) => r[c] ?? null)]]));
+  } finally {
+    conn.closeSync();
+    duck.close();
+    await pool.close();
+    await rm(out, { recursive: true, force: true });
+  }
 }
 
 async function ingestOne(chainId: number, block: Json, receipts: Json[], family: ChainFamily = resolveChainFamily(chainId)): Promise<BlockRecord> {
@@ -191,6 +218,20 @@ describe('arbitrum: Arbitrum Sepolia 185,232,421, block + receipts', () => {
     expect(rows.transactions.map((r) => r.gas_used_for_l1)).toEqual(block.transactions.map((t: Json) => BigInt(byHash.get(t.hash)!.gasUsedForL1).toString()));
     expect(rows.blocks[0]!.l1_block_number).toBe(Number(BigInt(block.l1BlockNumber)));
   });
+
+  test('chainlake export to Parquet has the family columns, typed', async () => {
+    const byHash = new Map(receipts.map((r) => [r.transactionHash, r]));
+    const txs = await exportParquet(421614, block, receipts, 'transactions', ['tx_class', 'gas_used_for_l1', 'fee', 'data_fee', 'l1_fee']);
+    expect(txs).toEqual({
+      tx_class: ['VARCHAR', block.transactions.map((t: Json) => (t.type === '0x6a' ? 'internal' : t.input === '0x' ? 'native_transfer' : 'contract_call'))],
+      gas_used_for_l1: ['DECIMAL(38,0)', block.transactions.map((t: Json) => BigInt(byHash.get(t.hash)!.gasUsedForL1).toString())],
+      fee: ['DECIMAL(38,0)', block.transactions.map((t: Json) => (BigInt(byHash.get(t.hash)!.gasUsed) * BigInt(byHash.get(t.hash)!.effectiveGasPrice)).toString())],
+      data_fee: ['DECIMAL(38,0)', block.transactions.map(() => '0')],
+      l1_fee: ['DECIMAL(38,0)', block.transactions.map(() => null)], // an op-stack column: NULL on Arbitrum
+    });
+    const blocks = await exportParquet(421614, block, receipts, 'blocks', ['l1_block_number', 'send_root']);
+    expect(blocks).toEqual({ l1_block_number: ['BIGINT', [BigInt(block.l1BlockNumber).toString()]], send_root: ['VARCHAR', [block.sendRoot]] });
+  });
 });
 
 describe('polygon: a Bor state-sync receipt (Polygon PoS 67,836,608; the block is not recorded)', () => {
@@ -252,6 +293,19 @@ describe('op-stack: a SYNTHETIC block (no recorded OP block with a deposit and i
       ['deposit', '0', null, SOURCE_HASH.toLowerCase(), '1000000000000000000', false],
       ['native_transfer', (execution + BigInt(r.l1Fee!)).toString(), BigInt(r.l1Fee!).toString(), null, null, null],
     ]);
+  });
+
+  test('chainlake export to Parquet keeps the deposit fields and the L1 fee, typed', async () => {
+    const r = receipts[1]!;
+    const execution = BigInt(r.gasUsed) * BigInt(r.effectiveGasPrice);
+    expect(await exportParquet(10, block, receipts, 'transactions', ['tx_class', 'is_system_tx', 'mint', 'l1_fee', 'execution_fee', 'fee'])).toEqual({
+      tx_class: ['VARCHAR', ['deposit', 'native_transfer']],
+      is_system_tx: ['BOOLEAN', ['false', null]],
+      mint: ['VARCHAR', [BigInt(block.transactions[0]!.mint!).toString(), null]],
+      l1_fee: ['DECIMAL(38,0)', [null, BigInt(r.l1Fee!).toString()]],
+      execution_fee: ['DECIMAL(38,0)', ['0', execution.toString()]],
+      fee: ['DECIMAL(38,0)', ['0', (execution + BigInt(r.l1Fee!)).toString()]],
+    });
   });
 
   test('any OP chain by CHAIN_FAMILY=op-stack; read as ethereum, the L1 fee is not added', async () => {
