@@ -15,7 +15,7 @@ export const sampleBlock = (): BlockRecord => ({
       value: '115792089237316195423570985008687907853269984665640564039457584007913129639935',
       nonce: 0, type: 2, gas: '21000', gasPrice: null, maxFeePerGas: '10', maxPriorityFeePerGas: '1',
       txClass: 'native_transfer', selector: null, method: null, args: null, inputSize: 0,
-      status: 1, gasUsed: '21000', effectiveGasPrice: '8', fee: '168000', contractAddress: null, logCount: 0,
+      status: 1, gasUsed: '21000', effectiveGasPrice: '8', fee: '168000', executionFee: '168000', dataFee: '0', contractAddress: null, logCount: 0,
     },
   ],
   tokenTransfers: [],

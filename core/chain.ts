@@ -1,10 +1,13 @@
-// The chain model shared by every layer, and the Kafka record schema v1 (one record per
-// block). Defined once here; docs/record-schema.md describes it for other readers.
+// The chain model shared by every layer, and the Kafka record schema v2 (one record per
+// block; v1 records are still read, upgraded by decodeRecord). Defined once here;
+// docs/record-schema.md describes it for other readers.
 // Amounts are uint256: decimal strings on the wire, bigint in code (see toBigInt).
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
-export const RECORD_SCHEMA = 'chainlake.block.v1' as const;
+export const RECORD_SCHEMA = 'chainlake.block.v2' as const;
+/** The schema before chain families' fees: read by decodeRecord and upgraded to v2 (upgradeV1Record). */
+export const RECORD_SCHEMA_V1 = 'chainlake.block.v1' as const;
 
 export const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected a 0x-prefixed 32-byte lowercase hex hash');
 export const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a 0x-prefixed 20-byte lowercase hex address');
@@ -25,8 +28,30 @@ const blockNumber = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const familyExtrasSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type FamilyExtras = z.infer<typeof familyExtrasSchema>;
 
-export const TX_CLASSES = ['contract_creation', 'native_transfer', 'contract_call'] as const;
+/**
+ * The first three classify any EVM transaction by its shape; the others are a chain family's
+ * system transactions, told by their type: OP-stack and Arbitrum `deposit` (0x7e, 0x64), and
+ * Arbitrum's `unsigned` (0x65), `contract` (0x66), `retry` (0x68), `submit_retryable` (0x69),
+ * `internal` (0x6a) (core/chains).
+ */
+export const TX_CLASSES = [
+  'contract_creation',
+  'native_transfer',
+  'contract_call',
+  'deposit',
+  'unsigned',
+  'contract',
+  'retry',
+  'submit_retryable',
+  'internal',
+] as const;
 export type TxClass = (typeof TX_CLASSES)[number];
+/**
+ * The classes the views, batch stats and API count per class (byClass, txs_<class>). A family's
+ * system transactions count in their totals (txs, fees…) but in no class column yet.
+ */
+export const COUNTED_TX_CLASSES = ['contract_creation', 'native_transfer', 'contract_call'] as const satisfies readonly TxClass[];
+export type CountedTxClass = (typeof COUNTED_TX_CLASSES)[number];
 
 export const blockHeaderSchema = z.object({
   number: blockNumber,
@@ -74,8 +99,12 @@ export const txSchema = z.object({
   status: z.union([z.literal(0), z.literal(1)]).nullable(),
   gasUsed: uintString,
   effectiveGasPrice: uintString,
-  /** gasUsed × effectiveGasPrice. */
+  /** What the sender paid: executionFee + dataFee (v1 records: gasUsed × effectiveGasPrice). */
   fee: uintString,
+  /** gasUsed × effectiveGasPrice; 0 for a transaction that pays no L2 gas (OP-stack deposits). */
+  executionFee: uintString,
+  /** The family's fee beside the gas: blob fee (ethereum), L1 data fee (op-stack); else 0. */
+  dataFee: uintString,
   contractAddress: address.nullable(),
   logCount: z.number().int().nonnegative(),
   /** The chain family's extra transaction/receipt fields (absent for ethereum). */
@@ -156,14 +185,33 @@ export function decodeRecord(value: Buffer | string | null): ChainRecord {
     throw new RecordDecodeError(`record is not JSON: ${(e as Error).message}`, 'bad_json');
   }
   const schema = (json as { schema?: unknown } | null)?.schema;
-  if (schema !== RECORD_SCHEMA)
-    throw new RecordDecodeError(`unknown record schema ${JSON.stringify(schema)} (expected ${RECORD_SCHEMA})`, 'unknown_schema');
+  if (schema === RECORD_SCHEMA_V1) json = upgradeV1Record(json);
+  else if (schema !== RECORD_SCHEMA)
+    throw new RecordDecodeError(`unknown record schema ${JSON.stringify(schema)} (expected ${RECORD_SCHEMA} or ${RECORD_SCHEMA_V1})`, 'unknown_schema');
   const parsed = chainRecordSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new RecordDecodeError(`invalid record at ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'invalid'}`, 'invalid');
   }
   return parsed.data;
+}
+
+/**
+ * A v1 record as v2 (a new object; not validated here). v1 had no fee parts: its `fee` was
+ * gasUsed × effectiveGasPrice, so that is its executionFee, and its dataFee is 0 (blob fees
+ * and L1 data fees were not recorded then). Anything that is not an object passes through.
+ */
+export function upgradeV1Record(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null) return json;
+  const r = json as Record<string, unknown>;
+  const txs = r.transactions;
+  return {
+    ...r,
+    schema: RECORD_SCHEMA,
+    ...(Array.isArray(txs)
+      ? { transactions: txs.map((t) => (typeof t === 'object' && t !== null ? { ...t, executionFee: (t as { fee?: unknown }).fee, dataFee: '0' } : t)) }
+      : {}),
+  };
 }
 
 export const toBigInt = (s: string): bigint => BigInt(s);

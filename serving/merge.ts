@@ -7,7 +7,7 @@
 // Speed partials at or below the horizon are ignored (they are already in batch, and they
 // expire by TTL anyway); batch rows are never trimmed by block, only by bucket range.
 // Result: no gap (every block is either ≤ horizon or > horizon) and no double count.
-import { TX_CLASSES, type TxClass } from '../core/chain.js';
+import { COUNTED_TX_CLASSES, type CountedTxClass } from '../core/chain.js';
 import type { BlockSeriesRow } from '../storage/read-rows.js';
 
 export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
@@ -17,7 +17,7 @@ export const GRANULARITY_SECONDS: Record<Granularity, number> = { minute: 60, ho
 export type StatsTotals = {
   blocks: number;
   txs: number;
-  byClass: Record<TxClass, number>;
+  byClass: Record<CountedTxClass, number>;
   failed: number;
   /** Transactions whose receipt had no status (pre-Byzantium): neither failed nor succeeded. */
   unknown: number;
@@ -56,7 +56,7 @@ export const emptyTotals = (): StatsTotals => ({
 export function addTotals(into: StatsTotals, add: Omit<StatsTotals, 'blocks'> & { blocks?: number }): StatsTotals {
   into.blocks += add.blocks ?? 1;
   into.txs += add.txs;
-  for (const c of TX_CLASSES) into.byClass[c] += add.byClass[c];
+  for (const c of COUNTED_TX_CLASSES) into.byClass[c] += add.byClass[c];
   into.failed += add.failed;
   into.unknown += add.unknown;
   into.gasUsed += add.gasUsed;

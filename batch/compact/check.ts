@@ -3,8 +3,10 @@
 // fields come from the lake's column table (storage/lake/schema.ts RAW_COLUMNS, one check per
 // FieldType), plus the few record fields the lake does not store (some optional). It only ever says "valid" for
 // what zod accepts; anything it rejects goes through decodeRecord, which stays the authority for
-// the reason and the message (check.test.ts compares the two).
-import { type ChainRecord, decodeRecord, RECORD_SCHEMA, TX_CLASSES } from '../../core/chain.js';
+// the reason and the message (check.test.ts compares the two). A family's `extra` fields are
+// checked as zod checks them (JSON scalars), and a v1 record is upgraded first like decodeRecord
+// does (core/chain.ts upgradeV1Record), so old records stay on the fast path.
+import { type ChainRecord, decodeRecord, RECORD_SCHEMA, RECORD_SCHEMA_V1, TX_CLASSES, upgradeV1Record } from '../../core/chain.js';
 import { type FieldType, RAW_COLUMNS, RAW_TABLES, type RawColumns, TABLE_ROWS } from '../../storage/lake/schema.js';
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
@@ -31,6 +33,19 @@ function args(v: unknown): boolean {
   for (const k in v) if (typeof v[k] !== 'string') return false;
   return true;
 }
+
+/** familyExtrasSchema: absent, or a plain object of string / number / boolean / null values. */
+function extras(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!isObj(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v) {
+    const x = v[k];
+    if (x !== null && typeof x !== 'string' && typeof x !== 'boolean' && !(typeof x === 'number' && Number.isFinite(x))) return false;
+  }
+  return true;
+}
+/** The record's family tag: absent or a non-empty string. */
+const familyTag = (v: unknown): boolean => v === undefined || (str(v) && v.length > 0);
 
 /** What zod accepts for each field type of the column table. */
 const FIELD_CHECKS: Record<FieldType, Check> = {
@@ -81,7 +96,8 @@ export function createRecordCheck(columns: RawColumns): (r: unknown) => r is Cha
       const list = TABLE_ROWS[table].items;
       if (list) items.set(list, UNSTORED_ITEM_FIELDS[list].map(([field, type]) => test(type, read('x', field))));
       for (const col of columns[table]) {
-        if (col.from === 'kafka') continue;
+        // Family columns are values of `extra`, checked as a whole below.
+        if (col.from === 'kafka' || col.from === 'extra') continue;
         // Block and record fields are repeated in the rows of items; test them once.
         const key = `${col.from === 'item' ? list : col.from}.${col.field}`;
         if (seen.has(key)) continue;
@@ -90,6 +106,11 @@ export function createRecordCheck(columns: RawColumns): (r: unknown) => r is Cha
         else if (col.from === 'block') block.push(test(col.type, read('b', col.field)));
         else items.get(list!)!.push(test(col.type, read('x', col.field)));
       }
+    }
+    if (kind === 'block') {
+      record.push('familyTag(r.family)');
+      block.push('extras(b.extra)');
+      items.get('transactions')?.push('extras(x.extra)');
     }
     const lists = [...items].map(
       ([list, tests], i) =>
@@ -100,8 +121,8 @@ export function createRecordCheck(columns: RawColumns): (r: unknown) => r is Cha
     return `if (r.kind === ${JSON.stringify(kind)}) {\n    ${statements.join('\n    ')}\n  }`;
   };
   const body = `if (!isObj(r) || r.schema !== RECORD_SCHEMA) return false;\n  ${kinds.map(branch).join('\n  ')}\n  return false;`;
-  const params = ['isObj', 'RECORD_SCHEMA', ...CHECK_TYPES.map((_, i) => `check${i}`)];
-  return new Function(...params, `return function isChainRecord(r) {\n  ${body}\n};`)(isObj, RECORD_SCHEMA, ...CHECK_TYPES.map((t) => FIELD_CHECKS[t]));
+  const params = ['isObj', 'RECORD_SCHEMA', 'extras', 'familyTag', ...CHECK_TYPES.map((_, i) => `check${i}`)];
+  return new Function(...params, `return function isChainRecord(r) {\n  ${body}\n};`)(isObj, RECORD_SCHEMA, extras, familyTag, ...CHECK_TYPES.map((t) => FIELD_CHECKS[t]));
 }
 
 /** True only if chainRecordSchema accepts the value (false may still be valid: ask decodeRecord). */
@@ -119,6 +140,7 @@ export function decodeRecordFast(value: Buffer | null): ChainRecord {
     } catch {
       json = undefined;
     }
+    if ((json as { schema?: unknown } | undefined)?.schema === RECORD_SCHEMA_V1) json = upgradeV1Record(json);
     if (isChainRecord(json)) return json;
   }
   return decodeRecord(value);

@@ -9,8 +9,8 @@ import { createRecordCheck, isChainRecord } from './check.js';
 import { createRowMapper } from './rows.js';
 
 // As a chain family would add them: an L1 fee per transaction, blob gas per block.
-const l1Fee: RawColumn = { name: 'l1_fee', kind: 'dec38', from: 'item', field: 'l1Fee', type: 'uint?' };
-const blobGasUsed: RawColumn = { name: 'blob_gas_used', kind: 'dec38', from: 'block', field: 'blobGasUsed', type: 'uint' };
+const l1Fee: RawColumn = { name: 'test_l1_fee', kind: 'dec38', from: 'item', field: 'l1Fee', type: 'uint?' };
+const blobGasUsed: RawColumn = { name: 'test_blob_gas_used', kind: 'dec38', from: 'block', field: 'blobGasUsed', type: 'uint' };
 const before = (cols: RawColumn[], col: RawColumn) => [...cols.slice(0, -3), col, ...cols.slice(-3)]; // before the provenance
 const extended: RawColumns = { ...RAW_COLUMNS, blocks: before(RAW_COLUMNS.blocks, blobGasUsed), transactions: before(RAW_COLUMNS.transactions, l1Fee) };
 
@@ -31,8 +31,8 @@ describe('a column added to a copy of the column table', () => {
     const { rows } = mapper.recordToRows(base(), 0, 9);
     const at = (cols: RawColumn[], name: string) => cols.findIndex((c) => c.name === name);
     expect(rows.blocks![0]).toHaveLength(extended.blocks.length);
-    expect(rows.blocks![0]![at(extended.blocks, 'blob_gas_used')]).toBe('131072');
-    expect(rows.transactions!.map((row) => row[at(extended.transactions, 'l1_fee')])).toEqual(['123456', ...rows.transactions!.slice(1).map(() => null)]);
+    expect(rows.blocks![0]![at(extended.blocks, 'test_blob_gas_used')]).toBe('131072');
+    expect(rows.transactions!.map((row) => row[at(extended.transactions, 'test_l1_fee')])).toEqual(['123456', ...rows.transactions!.slice(1).map(() => null)]);
   });
 
   test('shows up in recordCsv, which still equals rowsToCsv(recordToRows(…))', () => {

@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
 import { type RawTable, RAW_COLUMNS } from '../../storage/lake/schema.js';
 import type { LakePaths } from '../../storage/lake/paths.js';
+import { rawRelationSql } from '../../storage/lake/canonical.js';
 import { fileSpans, isSuperseded, listAllRawFiles, listRawFiles, mergedFileName, type OffsetSpan, type RawFile } from '../../storage/lake/files.js';
 import { sqlString } from '../../storage/lake/duck.js';
 
@@ -111,9 +112,9 @@ export async function mergeClosedDays(conn: DuckDBConnection, paths: LakePaths, 
       }
       const rel = join(d.table, `chain=${chainId}`, `date=${d.day}`, name);
       await mkdir(dirname(join(staging, rel)), { recursive: true });
-      const list = d.files.map((f) => sqlString(f.path)).join(', ');
+      // Read through rawRelationSql: a day may hold files of an older lake schema, merged into the current one.
       await conn.run(
-        `COPY (SELECT ${cols(d.table)} FROM read_parquet([${list}], hive_partitioning = false) ORDER BY kafka_partition, kafka_offset) TO ${sqlString(join(staging, rel))} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT ${cols(d.table)} FROM ${rawRelationSql(d.table, d.files.map((f) => f.path))} ORDER BY kafka_partition, kafka_offset) TO ${sqlString(join(staging, rel))} (FORMAT parquet, COMPRESSION zstd)`,
       );
       moves.push({ rel, dest: join(paths.raw, rel) });
       result.days++;

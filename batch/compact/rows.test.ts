@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { RECORD_SCHEMA, type BlockRecord } from '../../core/chain.js';
 import { FatalError } from '../../core/errors.js';
 import { RAW_COLUMNS } from '../../storage/lake/schema.js';
-import { completeRanges, mergedFileName, parseMergedFileName, parseRawFileName, rawFileName, type RawFile } from '../../storage/lake/files.js';
+import { completeRanges, fileSchemaOf, mergedFileName, parseMergedFileName, parseRawFileName, rawFileName, type RawFile } from '../../storage/lake/files.js';
 import { generateChain } from '../../test/batch/fixtures.js';
 import { createRollBuffer, recordCsv, recordToRows, rowsToCsv } from './rows.js';
 
@@ -17,7 +17,7 @@ const block = (over: Partial<BlockRecord['block']> = {}, fee = '21000000000000')
     {
       hash: h(100), blockNumber: 10, transactionIndex: 0, from: a(2), to: null, value: (2n ** 255n).toString(), nonce: 0, type: 2, gas: '50000', gasPrice: null,
       maxFeePerGas: '2000000000', maxPriorityFeePerGas: '1', txClass: 'contract_creation', selector: null, method: null, args: null, inputSize: 100, status: 1,
-      gasUsed: '21000', effectiveGasPrice: '1000000000', fee, contractAddress: a(3), logCount: 0,
+      gasUsed: '21000', effectiveGasPrice: '1000000000', fee, executionFee: fee, dataFee: '0', contractAddress: a(3), logCount: 0,
     },
   ],
   tokenTransfers: [{ txHash: h(100), blockNumber: 10, logIndex: 0, token: a(4), from: a(2), to: a(5), amount: (2n ** 256n - 1n).toString() }],
@@ -91,7 +91,9 @@ describe('roll buffer', () => {
 describe('raw file names', () => {
   test('round-trip partition, offset range and file count', () => {
     const n = rawFileName({ partition: 3, first: 10, last: 99, files: 4 });
-    expect(n).toBe('p3-o10-99-n4.parquet');
+    expect(n).toBe('p3-o10-99-n4.v2.parquet');
+    expect(parseRawFileName('p3-o10-99-n4.parquet')).toEqual({ partition: 3, first: 10, last: 99, files: 4 });
+    expect([fileSchemaOf(n), fileSchemaOf('/x/p3-o10-99-n4.parquet')]).toEqual([2, 1]);
     expect(parseRawFileName(n)).toEqual({ partition: 3, first: 10, last: 99, files: 4 });
     expect(parseRawFileName('p3-o10-99.parquet.tmp')).toBeNull();
   });
@@ -106,7 +108,8 @@ describe('raw file names', () => {
   test('merged names round-trip their spans and are not roll names', () => {
     const spans = [{ partition: 0, first: 0, last: 99 }, { partition: 2, first: 5, last: 80 }];
     const n = mergedFileName(spans);
-    expect(n).toBe('m-p0-o0-99_p2-o5-80.parquet');
+    expect(n).toBe('m-p0-o0-99_p2-o5-80.v2.parquet');
+    expect(parseMergedFileName('m-p0-o0-99_p2-o5-80.parquet')).toEqual(spans);
     expect(parseMergedFileName(n)).toEqual(spans);
     expect(parseRawFileName(n)).toBeNull();
     expect(parseMergedFileName('p0-o0-99-n1.parquet')).toBeNull();

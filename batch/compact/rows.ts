@@ -8,7 +8,7 @@ import { FatalError } from '../../core/errors.js';
 import { columnValue, RAW_COLUMNS, RAW_TABLES, type RawColumn, type RawColumns, type RawTable, TABLE_ROWS } from '../../storage/lake/schema.js';
 
 /** One row: values in RAW_COLUMNS order; ints are numbers, decimals are decimal strings, null allowed. */
-export type RawRow = (string | number | null)[];
+export type RawRow = (string | number | boolean | null)[];
 export type RecordRows = { day: string; rows: Partial<Record<RawTable, RawRow[]>> };
 /** CSV lines of one record per raw table: what rowsToCsv gives for recordToRows' rows. */
 export type RecordLines = { day: string; lines: Partial<Record<RawTable, string[]>> };
@@ -24,7 +24,7 @@ function dec38(field: string, v: string | null): string | null {
 // rows to DuckDB from JS: strings always quoted ("" doubled), NULL = an empty unquoted field,
 // numbers bare. read_csv must use allow_quoted_nulls = false.
 const quote = (s: string): string => (s.includes('"') ? `"${s.replaceAll('"', '""')}"` : `"${s}"`);
-const bare = (col: RawColumn): boolean => col.kind === 'int' || col.kind === 'bigint';
+const bare = (col: RawColumn): boolean => col.kind === 'int' || col.kind === 'bigint' || col.kind === 'boolean';
 
 const qs = (v: string | null): string => (v === null ? '' : quote(v));
 const qd = (field: string, v: string | null): string => qs(dec38(field, v));
@@ -36,6 +36,13 @@ const read = (obj: string, field: string): string => `${obj}[${JSON.stringify(fi
 /** The generated expression of one CSV field: `r` the record, `b` its block, `x` the row's item. */
 function csvExpr(col: RawColumn): string {
   if (col.from === 'kafka') return col.field === 'kind' ? 'quote(r.kind)' : col.field;
+  if (col.from === 'extra') {
+    // A family field: absent (no extra, or not this family's) is NULL, like null.
+    const v = `(${col.of === 'block' ? 'b' : 'x'}.extra?.[${JSON.stringify(col.field)}] ?? null)`;
+    if (bare(col)) return v;
+    if (col.kind === 'dec38') return `qd(${JSON.stringify(col.field)}, ${v})`;
+    return `qs(${v})`;
+  }
   const v = read(col.from === 'record' ? 'r' : col.from === 'block' ? 'b' : 'x', col.field);
   if (bare(col)) return v;
   if (col.kind === 'dec38') return `qd(${JSON.stringify(col.field)}, ${v})`;
@@ -58,7 +65,7 @@ function compileRecordCsv(columns: RawColumns): RowMapper['recordCsv'] {
     };
     const tables = RAW_TABLES.filter((t) => TABLE_ROWS[t].kind === kind).map((table) => {
       const items = TABLE_ROWS[table].items;
-      const fields = columns[table].map((col) => (col.from === 'item' ? csvExpr(col) : share(csvExpr(col))));
+      const fields = columns[table].map((col) => (col.from === 'item' || (col.from === 'extra' && col.of === 'item') ? csvExpr(col) : share(csvExpr(col))));
       const line = `\`\${[${fields.join(', ')}].join(',')}\\n\``;
       return `${JSON.stringify(table)}: ${items ? `${read('r', items)}.map((x) => ${line})` : `[${line}]`}`;
     });

@@ -5,7 +5,8 @@ import type { BlockRecord } from '../../core/chain.js';
 import type { Common } from '../../core/common.js';
 import { ValidationError } from '../../core/errors.js';
 import { gauge } from '../../core/metrics.js';
-import { decodeBlock } from '../../speed/decode/index.js';
+import { resolveChainFamily } from '../../core/chains/index.js';
+import { decodeBlock, prepareBlock } from '../../speed/decode/index.js';
 import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { type LakeReadContext, readBlockSeries, readStats } from '../../storage/lake/readers.js';
@@ -50,10 +51,12 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
 
     const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     const records: BlockRecord[] = [];
+    // Decoded as ingest decodes them, so family fees (L1 data fee, blob fee) are in the chain's figures too.
+    const family = resolveChainFamily(chainId, cfg.CHAIN_FAMILY);
     for (let i = 0; i < numbers.length; i += 16) {
       const slice = numbers.slice(i, i + 16);
-      const bundles = await Promise.all(slice.map((n) => pool.getBlockBundle(n)));
-      for (const b of bundles) records.push(decodeBlock(chainId, b.block, b.receipts));
+      const bundles = await Promise.all(slice.map((n) => pool.getBlockBundle(n, { family })));
+      for (const b of bundles) records.push(decodeBlock(chainId, b.block, b.receipts, Date.now(), family, await prepareBlock(b.block, family)));
     }
     // Timestamps of the blocks just outside the range tell which edge minutes are partial.
     const edgeTimestamp = async (n: number): Promise<number | null> => {

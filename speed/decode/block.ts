@@ -1,6 +1,8 @@
 // Raw RPC block + receipts → one BlockRecord (core/chain.ts, kind 'block'). Pure: the
 // record is a function of its inputs, the chain family and `now` only, so re-decoding a
-// block is idempotent. The family's formatters (core/chains) fill the record's `extra`.
+// block is idempotent. The family's formatters (core/chains) fill the record's `extra`, its
+// classifier names its own tx types and its fee rule adds the data fee (blob, L1) to the gas.
+// prepareBlock runs the family's asynchronous part (EIP-7702 authority recovery) beforehand.
 import { type BlockRecord, type FamilyExtras, RECORD_SCHEMA, type Tx, blockRecordSchema } from '../../core/chain.js';
 import { type ChainFamily, DEFAULT_CHAIN_FAMILY } from '../../core/chains/index.js';
 import { ValidationError } from '../../core/errors.js';
@@ -34,6 +36,23 @@ function safeNumber(q: string, field: string, blockNumber: number | null): numbe
   return Number(v);
 }
 
+/** What a family's prepare step gave, by transaction hash (speed/ingest/source.ts passes it to decodeBlock). */
+export type PreparedExtras = ReadonlyMap<string, FamilyExtras>;
+
+/** Run the family's asynchronous per-transaction step over a block (nothing to do: an empty map). */
+export async function prepareBlock(rawBlock: RpcBlock, family: ChainFamily = DEFAULT_CHAIN_FAMILY): Promise<PreparedExtras> {
+  const prepare = family.prepare?.transaction;
+  const out = new Map<string, FamilyExtras>();
+  if (!prepare) return out;
+  await Promise.all(
+    rawBlock.transactions.map(async (tx) => {
+      const x = await prepare(tx);
+      if (x) out.set(tx.hash, x);
+    }),
+  );
+  return out;
+}
+
 /** A family's extras, or undefined when it has none, so records without extras keep their exact shape. */
 const nonEmpty = (x: FamilyExtras | null | undefined): FamilyExtras | undefined => (x && Object.keys(x).length > 0 ? x : undefined);
 
@@ -43,6 +62,7 @@ export function decodeBlock(
   rawReceipts: RpcReceipt[],
   now: number = Date.now(),
   family: ChainFamily = DEFAULT_CHAIN_FAMILY,
+  prepared: PreparedExtras = new Map(),
 ): BlockRecord {
   const number = safeNumber(rawBlock.number, 'block number', null);
   const txs = rawBlock.transactions;
@@ -71,13 +91,14 @@ export function decodeBlock(
       throw new BlockDecodeError(`block ${number}: transaction ${tx.hash} has no effective gas price`, 'bad_value', number, { txHash: tx.hash });
     const gasUsed = BigInt(receipt.gasUsed);
     const effectiveGasPrice = BigInt(effective);
-    const txClass = classifyTx(tx);
+    const txClass = family.classify?.(tx) ?? classifyTx(tx);
     const call = txClass === 'contract_call' ? decodeCall(tx.input) : null;
     // Pre-Byzantium receipts have no status (a state root instead): whether the tx threw is
     // unknown, so it stays null rather than counting as a success. The schema allows only 0/1.
     const status = receipt.status === null ? null : BigInt(receipt.status) === 1n ? 1 : 0;
     // The family's own fields were kept on the raw objects by its RPC schemas (speed/rpc/schemas.ts).
-    const extra = nonEmpty(family.format.transaction?.(tx, receipt));
+    const extra = nonEmpty(family.format.transaction?.(tx, receipt, prepared.get(tx.hash)));
+    const fee = family.fee?.(tx, receipt, gasUsed * effectiveGasPrice) ?? { execution: gasUsed * effectiveGasPrice, data: 0n };
     return {
       hash: tx.hash,
       blockNumber: number,
@@ -99,7 +120,9 @@ export function decodeBlock(
       status,
       gasUsed: gasUsed.toString(10),
       effectiveGasPrice: effectiveGasPrice.toString(10),
-      fee: (gasUsed * effectiveGasPrice).toString(10),
+      fee: (fee.execution + fee.data).toString(10),
+      executionFee: fee.execution.toString(10),
+      dataFee: fee.data.toString(10),
       contractAddress: receipt.contractAddress,
       logCount: receipt.logs.length,
       ...(extra ? { extra } : {}),

@@ -13,7 +13,7 @@ test('export rows carry exactly the documented columns of each table', () => {
       {
         hash: `0x${'a'.repeat(64)}`, blockNumber: 1, transactionIndex: 0, from: `0x${'b'.repeat(40)}`, to: null, value: '1', nonce: 0, type: 2,
         gas: '21000', gasPrice: null, maxFeePerGas: '10', maxPriorityFeePerGas: '1', txClass: 'contract_creation', selector: null, method: null,
-        args: { x: '1' }, inputSize: 10, status: 1, gasUsed: '21000', effectiveGasPrice: '8', fee: '168000', contractAddress: `0x${'c'.repeat(40)}`, logCount: 1,
+        args: { x: '1' }, inputSize: 10, status: 1, gasUsed: '21000', effectiveGasPrice: '8', fee: '168000', executionFee: '168000', dataFee: '0', contractAddress: `0x${'c'.repeat(40)}`, logCount: 1,
       },
     ],
     tokenTransfers: [{ txHash: `0x${'a'.repeat(64)}`, blockNumber: 1, logIndex: 0, token: `0x${'c'.repeat(40)}`, from: `0x${'b'.repeat(40)}`, to: `0x${'d'.repeat(40)}`, amount: '115792089237316195423570985008687907853269984665640564039457584007913129639935' }],
@@ -31,7 +31,7 @@ test('docs/export-schema.md documents exactly the exported columns and types', a
   const { readFileSync } = await import('node:fs');
   const doc = readFileSync(new URL('../../docs/export-schema.md', import.meta.url), 'utf8');
   const sections = doc.split(/^## /m);
-  const typeName = { int: 'INTEGER', bigint: 'BIGINT', varchar: 'VARCHAR', dec38: 'DECIMAL(38,0)' } as const;
+  const typeName = { int: 'INTEGER', bigint: 'BIGINT', varchar: 'VARCHAR', dec38: 'DECIMAL(38,0)', boolean: 'BOOLEAN' } as const;
   for (const table of EXPORT_TABLES) {
     const section = sections.find((s) => s.startsWith(`${table}\n`)) ?? '';
     const documented = [...section.matchAll(/^\| ([a-z_0-9]+) \| ([A-Z0-9(),]+) \|/gm)].map((m) => `${m[1]}:${m[2]}`);

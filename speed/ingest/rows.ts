@@ -6,7 +6,7 @@ import { columnValue, RAW_COLUMNS, type RawColumn, TABLE_ROWS } from '../../stor
 
 export const EXPORT_TABLES = ['blocks', 'transactions', 'token_transfers'] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
-export type ExportRow = Record<string, string | number | null>;
+export type ExportRow = Record<string, string | number | boolean | null>;
 
 const NOT_EXPORTED = new Set(['kind', 'kafka_partition', 'kafka_offset', 'published_at']);
 

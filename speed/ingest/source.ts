@@ -4,7 +4,7 @@
 import { type ChainFamily, resolveChainFamily } from '../../core/chains/index.js';
 import { errorMessage, RetryableError, withRetry } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { BlockDecodeError, decodeBlock } from '../decode/index.js';
+import { BlockDecodeError, decodeBlock, prepareBlock } from '../decode/index.js';
 import type { RpcPool } from '../rpc/index.js';
 import { hexQuantityToNumber } from '../rpc/index.js';
 import type { BlockSource, FetchedBlock } from './types.js';
@@ -45,8 +45,10 @@ export function createRpcBlockSource(opts: {
           if (number !== n) throw new RetryableError(`asked for block ${n}, the endpoint answered block ${number}`);
           stats.blocks++;
           const ref = { number, hash: raw.hash, parentHash: raw.parentHash, timestamp: hexQuantityToNumber(raw.timestamp) };
+          // The family's asynchronous part (EIP-7702 authorities); it never throws on a bad tuple.
+          const prepared = await prepareBlock(raw, family);
           try {
-            return { ...ref, kind: 'record', record: decode(opts.chainId, raw, bundle.receipts, now(), family) } satisfies FetchedBlock;
+            return { ...ref, kind: 'record', record: decode(opts.chainId, raw, bundle.receipts, now(), family, prepared) } satisfies FetchedBlock;
           } catch (e) {
             if (!(e instanceof BlockDecodeError)) throw e;
             opts.logger.error({ msg: 'Undecodable block sent to the DLQ', chainId: opts.chainId, blockNumber: n, reason: e.reason, err: errorMessage(e) });

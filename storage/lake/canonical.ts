@@ -3,22 +3,35 @@
 // DuckDB views of a connection, as `chainlake sql`, serving and the batch tests see it.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from './duck.js';
-import { listRawFiles } from './files.js';
+import { fileSchemaOf, listRawFiles } from './files.js';
 import type { LakePaths } from './paths.js';
-import { RAW_COLUMNS, RAW_TABLES, type RawTable, duckType } from './schema.js';
+import { LAKE_FILE_SCHEMA, type LakeFileSchema, RAW_COLUMNS, RAW_TABLES, type RawTable, duckType } from './schema.js';
 import { BATCH_VIEWS, readCurrentVersion, viewFile } from './versions.js';
 
 /**
- * A SELECT over the given Parquet files of a table, or an empty relation with the table's schema.
- * Every raw file has the same columns (the compactor and the merge write RAW_COLUMNS in order,
- * typed), so the files are read by the first one's schema: `union_by_name` would read every
- * file's schema each time a query binds the relation, which halved serve's SQL throughput over a
- * few hundred files and made its native memory grow with each new file (BENCHMARKS.md, soak).
+ * A SELECT over the given Parquet files of a table with the current columns (RAW_COLUMNS), or an
+ * empty relation with them. Files of one lake file schema (the `.v2` marker in the name,
+ * storage/lake/files.ts) have the same columns, so each schema's files are read by the first
+ * one's schema: `union_by_name` would read every file's schema each time a query binds the
+ * relation, which halved serve's SQL throughput over a few hundred files and made its native
+ * memory grow with each new file (BENCHMARKS.md, soak). Older schemas' files get NULL for the
+ * columns they predate, and the groups are joined by UNION ALL with one explicit column list.
  */
 export function rawRelationSql(table: RawTable, files: string[]): string {
-  if (files.length === 0)
-    return `(SELECT ${RAW_COLUMNS[table].map((col) => `CAST(NULL AS ${duckType(col.kind)}) AS ${col.name}`).join(', ')} WHERE false)`;
-  return `(SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false))`;
+  const columns = RAW_COLUMNS[table];
+  if (files.length === 0) return `(SELECT ${columns.map((col) => `CAST(NULL AS ${duckType(col.kind)}) AS ${col.name}`).join(', ')} WHERE false)`;
+  const bySchema = new Map<LakeFileSchema, string[]>();
+  for (const f of files) {
+    const v = fileSchemaOf(f);
+    bySchema.set(v, [...(bySchema.get(v) ?? []), f]);
+  }
+  // The common case, a lake of current files only, stays the plain read.
+  if (bySchema.size === 1 && bySchema.has(LAKE_FILE_SCHEMA)) return `(SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false))`;
+  const selects = [...bySchema].map(([version, list]) => {
+    const cols = columns.map((col) => ((col.since ?? 1) <= version ? col.name : `CAST(NULL AS ${duckType(col.kind)}) AS ${col.name}`));
+    return `SELECT ${cols.join(', ')} FROM read_parquet([${list.map(sqlString).join(', ')}], hive_partitioning = false)`;
+  });
+  return `(${selects.join(' UNION ALL ')})`;
 }
 
 /**

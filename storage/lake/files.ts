@@ -4,16 +4,27 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LakePaths } from './paths.js';
-import { RAW_TABLES, type RawTable } from './schema.js';
+import { LAKE_FILE_SCHEMA, type LakeFileSchema, RAW_TABLES, type RawTable } from './schema.js';
 
-// Raw file names: p{partition}-o{first}-{last}-n{files}.parquet. `files` is how many files
-// (over all tables and days) the compactor wrote for this partition's offset range, so a
+// Raw file names: p{partition}-o{first}-{last}-n{files}[.v{schema}].parquet. `files` is how many
+// files (over all tables and days) the compactor wrote for this partition's offset range, so a
 // reader can tell a complete range from one whose files are still being moved into place.
+// `.v{schema}` is the lake file schema of the file's columns (storage/lake/schema.ts
+// LAKE_FILE_SCHEMA); files without it are schema 1, written before the marker existed.
 
 export type RawFileName = { partition: number; first: number; last: number; files: number };
-const FILE_RE = /^p(\d+)-o(\d+)-(\d+)-n(\d+)\.parquet$/;
+const SCHEMA_SUFFIX = '(?:\\.v(\\d+))?\\.parquet$';
+const FILE_RE = new RegExp(`^p(\\d+)-o(\\d+)-(\\d+)-n(\\d+)${SCHEMA_SUFFIX}`);
+const schemaSuffix = (schema: LakeFileSchema): string => (schema === 1 ? '' : `.v${schema}`);
 
-export const rawFileName = (f: RawFileName): string => `p${f.partition}-o${f.first}-${f.last}-n${f.files}.parquet`;
+export const rawFileName = (f: RawFileName, schema: LakeFileSchema = LAKE_FILE_SCHEMA): string =>
+  `p${f.partition}-o${f.first}-${f.last}-n${f.files}${schemaSuffix(schema)}.parquet`;
+
+/** The lake file schema of a raw file, from its name or path: `.v2.parquet` → 2, no marker → 1. */
+export function fileSchemaOf(path: string): LakeFileSchema {
+  const m = /\.v(\d+)\.parquet$/.exec(path);
+  return m ? (Number(m[1]) as LakeFileSchema) : 1;
+}
 
 export function parseRawFileName(name: string): RawFileName | null {
   const m = FILE_RE.exec(name);
@@ -27,9 +38,10 @@ export function parseRawFileName(name: string): RawFileName | null {
 // the other files of its directory whose spans it covers (they are deleted a little later), and a
 // range it covers counts as complete even though some of its files were merged away.
 export type OffsetSpan = { partition: number; first: number; last: number };
-const MERGED_RE = /^m-(p\d+-o\d+-\d+(?:_p\d+-o\d+-\d+)*)\.parquet$/;
+const MERGED_RE = new RegExp(`^m-(p\\d+-o\\d+-\\d+(?:_p\\d+-o\\d+-\\d+)*)${SCHEMA_SUFFIX}`);
 
-export const mergedFileName = (spans: OffsetSpan[]): string => `m-${spans.map((s) => `p${s.partition}-o${s.first}-${s.last}`).join('_')}.parquet`;
+export const mergedFileName = (spans: OffsetSpan[], schema: LakeFileSchema = LAKE_FILE_SCHEMA): string =>
+  `m-${spans.map((s) => `p${s.partition}-o${s.first}-${s.last}`).join('_')}${schemaSuffix(schema)}.parquet`;
 
 export function parseMergedFileName(name: string): OffsetSpan[] | null {
   const m = MERGED_RE.exec(name);

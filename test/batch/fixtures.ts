@@ -87,6 +87,8 @@ export function generateChain(opts: {
         gasUsed: gasUsed.toString(),
         effectiveGasPrice: price.toString(),
         fee: (gasUsed * price).toString(),
+        executionFee: (gasUsed * price).toString(),
+        dataFee: '0',
         contractAddress: cls === 'contract_creation' && status === 1 ? hex(0xc000 + number * 16 + i, 20) : null,
         logCount: cls === 'contract_call' && status === 1 ? 1 : 0,
       });

@@ -69,7 +69,7 @@ test('export to NDJSON and Parquet equals the Kafka path rows for the same range
       expect(norm(t, pqRows), `${t}.parquet`).toEqual(norm(t, kafkaRows[t]));
       const types = await queryRows(conn, `DESCRIBE SELECT * FROM '${join(out, 'pq', `${t}.parquet`)}'`);
       const typeOf = new Map(types.map((r) => [r.column_name, r.column_type]));
-      for (const c of EXPORT_COLUMNS[t]) expect(typeOf.get(c.name), `${t}.${c.name}`).toBe({ int: 'INTEGER', bigint: 'BIGINT', varchar: 'VARCHAR', dec38: 'DECIMAL(38,0)' }[c.kind]);
+      for (const c of EXPORT_COLUMNS[t]) expect(typeOf.get(c.name), `${t}.${c.name}`).toBe({ int: 'INTEGER', bigint: 'BIGINT', varchar: 'VARCHAR', dec38: 'DECIMAL(38,0)', boolean: 'BOOLEAN' }[c.kind]);
     }
   } finally {
     conn.closeSync();

@@ -81,6 +81,8 @@ export function generateStream(o: StreamOptions): Stream {
       gasUsed,
       effectiveGasPrice,
       fee: (BigInt(gasUsed) * BigInt(effectiveGasPrice)).toString(),
+      executionFee: (BigInt(gasUsed) * BigInt(effectiveGasPrice)).toString(),
+      dataFee: '0',
     };
     if (kind < 4) {
       const to = pick(eoas);
@@ -279,7 +281,9 @@ export function expectedViews(canonical: BlockRecord[]) {
       if (tx.status === 0) m.failed++;
       else m.nativeValue = (BigInt(m.nativeValue) + BigInt(tx.value)).toString();
       m.fees = (BigInt(m.fees) + BigInt(tx.fee)).toString();
-      txs.set(tx.hash, { ...tx, blockHash: b.hash, timestamp: b.timestamp });
+      // The speed views keep the full fee, not its parts (docs/chain-families.md).
+      const { executionFee: _execution, dataFee: _data, ...viewTx } = tx;
+      txs.set(tx.hash, { ...viewTx, blockHash: b.hash, timestamp: b.timestamp });
       const entry = (side: AddressTxView['side'], counterparty: string | null) => ({
         txHash: tx.hash,
         blockNumber: b.number,
