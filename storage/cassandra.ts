@@ -6,7 +6,7 @@
 // or CassandraQueryError (fatal).
 import cassandra from 'cassandra-driver';
 import type { Config } from '../core/config.js';
-import { BaseError, FatalError, RetryableError, StoreUnavailableError, sleep } from '../core/errors.js';
+import { BaseError, FatalError, RetryableError, StoreUnavailableError, errorMessage, sleep } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { allMigrations, type Migration } from './migrations/index.js';
 
@@ -163,6 +163,32 @@ export async function createCassandra(
 }
 
 /** Apply migrations newer than the recorded version, in order; each version once. */
+const ADD_COLUMN = /^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(\w+)\s+(\w+)\s*$/i;
+
+/**
+ * One migration statement. CREATE statements say IF NOT EXISTS; an ALTER TABLE … ADD cannot on
+ * ScyllaDB, so a column that already exists with the same type counts as applied: two
+ * processes that start together both run a pending migration, and a process killed between
+ * the ALTER and its schema_migrations row runs it again. Another type is a fatal mismatch.
+ */
+async function applyStatement(client: CassandraClient, keyspace: string, stmt: string, logger: Logger): Promise<void> {
+  try {
+    await client.execute(stmt);
+  } catch (e) {
+    const add = ADD_COLUMN.exec(stmt);
+    if (!add || !/already exists/i.test(errorMessage(e))) throw e;
+    const [, table = '', column = '', type = ''] = add;
+    const row = (
+      await client.execute('SELECT type FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ? AND column_name = ?', [keyspace, table.toLowerCase(), column.toLowerCase()], {
+        prepare: true,
+      })
+    ).first();
+    const existing = row ? String(row.get('type')) : null;
+    if (existing?.toLowerCase() !== type.toLowerCase()) throw new FatalError(`migration "${stmt}": ${table}.${column} already exists as ${existing ?? 'another column'}`, { cause: e });
+    logger.info({ msg: 'Column already added', table, column });
+  }
+}
+
 export async function migrate(client: CassandraClient, cfg: CassandraConfig, logger: Logger, migrations: Migration[]): Promise<number[]> {
   await client.execute(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, name text, applied_at timestamp)',
@@ -175,7 +201,7 @@ export async function migrate(client: CassandraClient, cfg: CassandraConfig, log
     if (seen.has(m.version)) throw new FatalError(`duplicate migration version ${m.version}`);
     seen.add(m.version);
     if (done.has(m.version)) continue;
-    for (const stmt of m.cql({ ttlSeconds: cfg.VIEWS_TTL_SECONDS })) await client.execute(stmt);
+    for (const stmt of m.cql({ ttlSeconds: cfg.VIEWS_TTL_SECONDS })) await applyStatement(client, cfg.CASSANDRA_KEYSPACE, stmt, logger);
     await client.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date()], {
       prepare: true,
     });

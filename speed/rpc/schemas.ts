@@ -59,7 +59,7 @@ export const rpcLogSchema = z.object({
 export type RpcLog = z.output<typeof rpcLogSchema>;
 
 /** A receipt status is 0 or 1 (zero-padded hex accepted like any quantity); another value is a bad answer, not a revert. */
-const receiptStatus = hexQuantity.refine((q) => BigInt(q) <= 1n, 'expected status 0x0 or 0x1');
+const receiptStatus = z.string().regex(/^0x0*[01]$/, 'expected status 0x0 or 0x1');
 
 export const rpcReceiptSchema = z.object({
   transactionHash: hexHash,

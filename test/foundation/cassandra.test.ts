@@ -35,6 +35,26 @@ test('creates the keyspace from config, applies every migration once, and reads 
   expect((await client.execute('SELECT v FROM t_extra WHERE id = 1')).first().v).toBe('x');
 });
 
+test('behavior: an ALTER TABLE ADD migration run by two processes at once, or again after a crash, applies cleanly', async () => {
+  const cfg = testConfig();
+  const client = await createCassandra(cfg, testLogger(), { migrations: [] });
+  const other = await createCassandra(cfg, testLogger(), { migrations: [] });
+  clients.push(client, other);
+  const base: Migration[] = [{ version: 9_990, name: 'table', cql: () => ['CREATE TABLE IF NOT EXISTS t_alter (id int PRIMARY KEY)'] }];
+  await migrate(client, cfg, testLogger(), base);
+  const add: Migration[] = [...base, { version: 9_991, name: 'column', cql: () => ['ALTER TABLE t_alter ADD note text'] }];
+  // Both see 9_991 pending and both ALTER: the second finds the column there.
+  const results = await Promise.all([migrate(client, cfg, testLogger(), add), migrate(other, cfg, testLogger(), add)]);
+  expect(results.flat()).toContain(9_991);
+  // A crash after the ALTER, before schema_migrations recorded it: the rerun applies it.
+  await client.execute('DELETE FROM schema_migrations WHERE version = 9991');
+  expect(await migrate(client, cfg, testLogger(), add)).toEqual([9_991]);
+  await client.execute("INSERT INTO t_alter (id, note) VALUES (1, 'x')");
+  // The same column name with another type is a mismatch, not an applied migration.
+  const bad: Migration[] = [{ version: 9_992, name: 'bad', cql: () => ['ALTER TABLE t_alter ADD note int'] }];
+  await expect(migrate(client, cfg, testLogger(), bad)).rejects.toThrow(/t_alter\.note already exists as text/);
+});
+
 test('duplicate migration versions are refused', async () => {
   const cfg = testConfig();
   const client = await createCassandra(cfg, testLogger(), { migrations: [] });
