@@ -165,10 +165,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
   const usageRefreshMs = opts.usageRefreshMs ?? 5_000;
   const store = opts.usageStore;
   const m = rpcMetrics(opts.metrics);
-  const scrub = createScrubber(
-    opts.endpoints.flatMap((e) => [...(e.secrets ?? [e.url]), e.url]),
-    opts.secrets ?? [],
-  );
+  const scrub = createScrubber([...opts.endpoints.flatMap((e) => [...(e.secrets ?? []), e.url]), ...(opts.secrets ?? [])]);
   const invalidAnswerLimit = Math.max(opts.invalidAnswerLimit ?? 3, 1);
   const closer = new AbortController();
   const poolSignal = opts.signal ? AbortSignal.any([opts.signal, closer.signal]) : closer.signal;
