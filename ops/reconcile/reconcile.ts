@@ -6,7 +6,7 @@ import type { Common } from '../../core/common.js';
 import { ValidationError } from '../../core/errors.js';
 import { gauge } from '../../core/metrics.js';
 import { decodeBlock } from '../../speed/decode/index.js';
-import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
+import { createRpcPoolFromConfig, ReceiptsMissingError, RpcInvalidAnswerError } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { type LakeReadContext, readBlockSeries, readStats } from '../../storage/lake/readers.js';
 import { readBatchVersion } from '../../storage/lake/versions.js';
@@ -50,10 +50,20 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
 
     const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     const records: BlockRecord[] = [];
+    // A block the providers answer terminally wrong (ingest DLQ'd it with INGEST_ON_INVALID=dlq) is a gap: reported, not fatal.
+    const unreadable: Drift[] = [];
     for (let i = 0; i < numbers.length; i += 16) {
       const slice = numbers.slice(i, i + 16);
-      const bundles = await Promise.all(slice.map((n) => pool.getBlockBundle(n)));
-      for (const b of bundles) records.push(decodeBlock(chainId, b.block, b.receipts));
+      const bundles = await Promise.all(
+        slice.map((n) =>
+          pool.getBlockBundle(n).catch((e: unknown) => {
+            if (!(e instanceof RpcInvalidAnswerError || e instanceof ReceiptsMissingError)) throw e;
+            unreadable.push({ scope: 'block', key: n, field: 'unreadable', values: { chain: e.message } });
+            return null;
+          }),
+        ),
+      );
+      for (const b of bundles) if (b) records.push(decodeBlock(chainId, b.block, b.receipts));
     }
     // Timestamps of the blocks just outside the range tell which edge minutes are partial.
     const edgeTimestamp = async (n: number): Promise<number | null> => {
@@ -92,7 +102,7 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
             .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failed: m.failed, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
         : [];
     }
-    const drifts = reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries });
+    const drifts = [...unreadable, ...reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries })];
     return {
       chainId,
       from,

@@ -132,3 +132,16 @@ test('SIGTERM during an export removes its staging folder', async () => {
   await exited;
   expect(staging(dir)).toEqual([]);
 }, 60_000);
+
+test('export --help and backfill --help show --rps and the rate-limit default', async () => {
+  for (const cmd of ['export', 'backfill']) {
+    const r = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', cmd, '--help'], { env: { ...env, RPC_DEFAULT_RPS: '' } });
+      let text = '';
+      child.stdout.on('data', (c) => (text += c));
+      child.on('close', () => resolve(text.replace(/\s+/g, ' ')));
+    });
+    expect(r).toContain('--rps <n>');
+    expect(r).toContain('RPC_DEFAULT_RPS = 25');
+  }
+}, 30_000);
