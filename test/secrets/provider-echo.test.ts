@@ -78,6 +78,8 @@ test('keys echoed by an HTTP provider and a websocket never reach logs, errors, 
     expect(dlq.kind).toBe('dlq');
     const dlqText = JSON.stringify(dlq);
     expect(dlqText).toContain('[redacted]');
+    // INGEST_ON_INVALID=dlq keeps the provider's original answer (fields the schema would strip included).
+    expect((dlq as { raw: { answer: { note?: string } } }).raw.answer.note).toContain('[redacted]');
     const failing = createRpcBlockSource({ pool, chainId: 1, logger: log.logger, retries: 0 });
     await failing.fetch(8).catch((e: Error) => errors.push(`${e.message} ${String(e.stack)}`));
 
@@ -89,6 +91,8 @@ test('keys echoed by an HTTP provider and a websocket never reach logs, errors, 
     const wsLines = log.lines.filter((l) => l.includes('newHeads'));
     expect(wsLines.length).toBeGreaterThan(0);
     expect(errors.length).toBe(3);
+    // INGEST_ON_INVALID=fail: a FatalError naming the block, the endpoint label and the field.
+    expect(errors[2]).toMatch(/^block 8: eth_getBlockByNumber number is invalid on 127\.0\.0\.1#[0-9a-f]{8}/);
     expect(errors.join('\n')).toContain('upstream failed');
     const everything = [...errors, ...log.lines, dlqText, await metrics.metrics(), ...stderr].join('\n');
     for (const secret of [PATH_KEY, QUERY_KEY, PASSWORD, WS_KEY]) expect(everything).not.toContain(secret);
