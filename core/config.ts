@@ -30,11 +30,16 @@ export const configSpec = {
 
   // chain / RPC
   ETH_RPC_URLS: [csv, '', 'Comma-separated JSON-RPC endpoints (API keys inside URLs). Empty: local anvil'],
+  ETH_RPC_HEADERS: [
+    z.string(),
+    '',
+    'Extra request headers per endpoint, JSON keyed by 1-based position in ETH_RPC_URLS, hostname or "*": {"1": {"x-api-key": "..."}}. Credentials in a URL (user:secret@) are sent as Authorization: Basic',
+  ],
   ETH_WS_URL: [z.string(), '', 'Optional websocket endpoint for newHeads'],
   RPC_LIMITS: [
     z.string(),
     '',
-    'Per-provider limits: "host=rps/dailyQuota/weight;..." e.g. "alchemy.com=10/100000/2;infura.io=10/100000/1"',
+    'Per-provider limits: "host=rps/dailyQuota/weight/method:cost,...;..." e.g. "alchemy.com=10/100000/2/eth_getBlockReceipts:500;infura.io=10/100000/1". With costs the quota counts in the provider\'s units (unlisted methods cost 1)',
   ],
   RPC_DEFAULT_RPS: [posInt, '25', 'Requests/s per endpoint when RPC_LIMITS does not name it'],
   RPC_DEFAULT_DAILY_QUOTA: [nonNegInt, '0', 'Requests per UTC day per endpoint (0 = unlimited)'],
@@ -62,6 +67,11 @@ export const configSpec = {
   ],
   FINALITY_POLL_MS: [posInt, '12000', 'How often ingest asks the node for its finalized block (FINALITY_SOURCE node/auto)'],
   INGEST_METRICS_PORT: [port, '9464', 'ingest: /metrics, /health, /ready'],
+  INGEST_ON_INVALID: [
+    z.enum(['fail', 'dlq']),
+    'fail',
+    'A block whose RPC answer stays invalid (same validation failure on every endpoint, receipts missing far behind the head): "fail" stops ingest with a FatalError naming block, endpoint and field; "dlq" writes the provider\'s original answer to the DLQ topic and goes on (reconcile reports the gap)',
+  ],
 
   // kafka
   KAFKA_BROKERS: [csv, '127.0.0.1:9092', 'Kafka bootstrap servers'],

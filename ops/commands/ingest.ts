@@ -1,6 +1,11 @@
 // `chainlake ingest | backfill | export`: the speed layer's ingest commands (speed/ingest/main.ts).
 import type { Command } from 'commander';
+import { configSpec } from '../../core/config.js';
 import { blockList, blockRange, flagFail, httpUrlFlag, intFlag, oneOfFlag, optional } from './flags.js';
+
+/** --rps: the rate limit default is easy to miss (it caps export at about rps/2 blocks/s), so the help says it. */
+const RPS_HELP = `requests/s per RPC endpoint (default: RPC_LIMITS for its host, else RPC_DEFAULT_RPS = ${process.env.RPC_DEFAULT_RPS || configSpec.RPC_DEFAULT_RPS[1]}); a block costs 2 requests, so this caps the speed at about rps/2 blocks/s`;
+const rpsFlag = (v: string | undefined) => optional(intFlag('--rps', 1, 100_000, '1..100000'), v);
 
 export function registerIngestCommands(program: Command): void {
   program
@@ -13,9 +18,11 @@ export function registerIngestCommands(program: Command): void {
     .description("Publish blocks --from A --to B (inclusive) to Kafka with a progress bar; safe beside a running follower (the follower's checkpoint is not moved)")
     .requiredOption('--from <block>', 'first block')
     .requiredOption('--to <block>', 'last block (at most the current head)')
-    .action(async (flags: { from: string; to: string }) => {
+    .option('--rps <n>', RPS_HELP)
+    .action(async (flags: { from: string; to: string; rps?: string }) => {
       const range = blockRange(flags.from, flags.to);
-      await (await import('../../speed/ingest/main.js')).runBackfill(range);
+      const rps = rpsFlag(flags.rps);
+      await (await import('../../speed/ingest/main.js')).runBackfill(range, rps !== undefined ? { rps } : {});
     });
 
   program
@@ -28,7 +35,9 @@ export function registerIngestCommands(program: Command): void {
     .option('--format <format>', 'parquet or ndjson', 'parquet')
     .requiredOption('--out <dir>', 'output directory (created if missing)')
     .option('--concurrency <n>', 'blocks fetched in parallel (default INGEST_CONCURRENCY)')
-    .action(async (flags: { rpc: string; from?: string; to?: string; blocks?: string; format: string; out: string; concurrency?: string }) => {
+    .option('--rps <n>', RPS_HELP)
+    .option('--strict', 'write nothing when any block cannot be read (default: write every block that can be, name the others on stderr, exit 1)')
+    .action(async (flags: { rpc: string; from?: string; to?: string; blocks?: string; format: string; out: string; concurrency?: string; rps?: string; strict?: boolean }) => {
       const rpc = httpUrlFlag('--rpc')(flags.rpc);
       const hasRange = flags.from !== undefined || flags.to !== undefined;
       if (hasRange === (flags.blocks !== undefined)) flagFail('give either --from A --to B or --blocks n1,n2,...');
@@ -43,6 +52,15 @@ export function registerIngestCommands(program: Command): void {
       const format = oneOfFlag('--format', ['parquet', 'ndjson'] as const)(flags.format);
       if (flags.out.trim() === '') flagFail('--out DIR is required');
       const concurrency = optional(intFlag('--concurrency', 1, 256, '1..256'), flags.concurrency);
-      await (await import('../../speed/ingest/main.js')).runExport({ rpc, numbers, format, out: flags.out, ...(concurrency !== undefined ? { concurrency } : {}) });
+      const rps = rpsFlag(flags.rps);
+      await (await import('../../speed/ingest/main.js')).runExport({
+        rpc,
+        numbers,
+        format,
+        out: flags.out,
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(rps !== undefined ? { rps } : {}),
+        ...(flags.strict ? { strict: true } : {}),
+      });
     });
 }

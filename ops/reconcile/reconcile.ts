@@ -7,7 +7,7 @@ import { ValidationError } from '../../core/errors.js';
 import { gauge } from '../../core/metrics.js';
 import { resolveChainFamily } from '../../core/chains/index.js';
 import { decodeBlock, prepareBlock } from '../../speed/decode/index.js';
-import { createRpcPoolFromConfig } from '../../speed/rpc/index.js';
+import { createRpcPoolFromConfig, ReceiptsMissingError, RpcInvalidAnswerError } from '../../speed/rpc/index.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { type LakeReadContext, readBlockSeries, readStats } from '../../storage/lake/readers.js';
 import { readBatchVersion } from '../../storage/lake/versions.js';
@@ -53,10 +53,20 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
     const records: BlockRecord[] = [];
     // Decoded as ingest decodes them, so family fees (L1 data fee, blob fee) are in the chain's figures too.
     const family = resolveChainFamily(chainId, cfg.CHAIN_FAMILY);
+    // A block the providers answer terminally wrong (ingest DLQ'd it with INGEST_ON_INVALID=dlq) is a gap: reported, not fatal.
+    const unreadable: Drift[] = [];
     for (let i = 0; i < numbers.length; i += 16) {
       const slice = numbers.slice(i, i + 16);
-      const bundles = await Promise.all(slice.map((n) => pool.getBlockBundle(n, { family })));
-      for (const b of bundles) records.push(decodeBlock(chainId, b.block, b.receipts, Date.now(), family, await prepareBlock(b.block, family)));
+      const bundles = await Promise.all(
+        slice.map((n) =>
+          pool.getBlockBundle(n, { family }).catch((e: unknown) => {
+            if (!(e instanceof RpcInvalidAnswerError || e instanceof ReceiptsMissingError)) throw e;
+            unreadable.push({ scope: 'block', key: n, field: 'unreadable', values: { chain: e.message } });
+            return null;
+          }),
+        ),
+      );
+      for (const b of bundles) if (b) records.push(decodeBlock(chainId, b.block, b.receipts, Date.now(), family, await prepareBlock(b.block, family)));
     }
     // Timestamps of the blocks just outside the range tell which edge minutes are partial.
     const edgeTimestamp = async (n: number): Promise<number | null> => {
@@ -95,7 +105,7 @@ export async function runReconcile(common: Common, opts: { from?: number; to?: n
             .map((m) => ({ minute: m.bucketStart, txCount: m.txs, failed: m.failed, gasUsed: BigInt(m.gasUsed), fees: BigInt(m.fees), nativeValue: BigInt(m.nativeValue), tokenTransfers: m.tokenTransfers }))
         : [];
     }
-    const drifts = reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries });
+    const drifts = [...unreadable, ...reconcile({ blocks: numbers, minutes, blockSummaries, minuteSummaries })];
     return {
       chainId,
       from,

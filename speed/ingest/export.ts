@@ -1,16 +1,21 @@
 // `chainlake export`: blocks straight from an RPC endpoint to files, decoded by the same code
 // as the Kafka path. NDJSON is written as it goes; Parquet is NDJSON staged in a temp dir,
 // then one DuckDB COPY per table with explicit column types (ZSTD). Every file is written
-// under a temp name and renamed, so a killed export never leaves a half file.
+// under a temp name and renamed, so a killed export never leaves a half file. A block the
+// providers answer terminally wrong (speed/ingest/source.ts BlockUnreadableError) does not
+// stop the others: it is listed in `failed` and every other block is written, or, with
+// `strict`, nothing is written at all.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { errorMessage, FatalError } from '../../core/errors.js';
 import { duckType } from '../../storage/lake/schema.js';
 import { createDuck, sqlString } from '../../storage/lake/duck.js';
 import { orderedFetch } from './ordered.js';
 import { EXPORT_COLUMNS, EXPORT_TABLES, type ExportTable, recordRows } from './rows.js';
-import type { BlockSource } from './types.js';
+import { BlockUnreadableError } from './source.js';
+import type { BlockSource, FetchedBlock } from './types.js';
 
 export type ExportFormat = 'ndjson' | 'parquet';
 
@@ -21,7 +26,17 @@ export type ExportResult = {
   tokenTransfers: number;
   /** Undecodable blocks, written to dlq.ndjson instead of the tables. */
   dlqBlocks: number[];
+  /** Blocks no endpoint answered validly (not written anywhere), with why. */
+  failed: { block: number; reason: string }[];
 };
+
+/** --strict and some blocks could not be read: nothing was written. */
+export class ExportIncompleteError extends FatalError {
+  override readonly code = 'export_incomplete';
+  constructor(readonly failed: { block: number; reason: string }[]) {
+    super(`${failed.length} block(s) could not be read, nothing written (--strict): ${failed.map((f) => f.block).join(', ')}`);
+  }
+}
 
 export async function exportBlocks(opts: {
   source: BlockSource;
@@ -29,6 +44,8 @@ export async function exportBlocks(opts: {
   format: ExportFormat;
   outDir: string;
   concurrency: number;
+  /** Write nothing when any block cannot be read. */
+  strict?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { blocks: number; txs: number }) => void;
 }): Promise<ExportResult> {
@@ -51,17 +68,26 @@ export async function exportBlocks(opts: {
       if (lines.length > 0 && !streamFor(name).write(lines)) await once(streamFor(name), 'drain');
     };
 
-    const result: ExportResult = { files: {} as ExportResult['files'], blocks: 0, txs: 0, tokenTransfers: 0, dlqBlocks: [] };
-    const fetcher = orderedFetch({
+    const result: ExportResult = { files: {} as ExportResult['files'], blocks: 0, txs: 0, tokenTransfers: 0, dlqBlocks: [], failed: [] };
+    type Fetched = FetchedBlock | { kind: 'failed'; number: number; reason: string };
+    const fetcher = orderedFetch<Fetched>({
       from: 0,
       to: opts.numbers.length - 1,
       concurrency: opts.concurrency,
-      fetch: (i) => opts.source.fetch(opts.numbers[i] as number, opts.signal),
+      fetch: (i) =>
+        opts.source.fetch(opts.numbers[i] as number, opts.signal).catch((e: unknown): Fetched => {
+          if (e instanceof BlockUnreadableError && !opts.signal?.aborted) return { kind: 'failed', number: e.blockNumber, reason: errorMessage(e) };
+          throw e;
+        }),
     });
     try {
       while (!fetcher.done()) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         for (const b of await fetcher.take(64)) {
+          if (b.kind === 'failed') {
+            result.failed.push({ block: b.number, reason: b.reason });
+            continue;
+          }
           if (b.kind === 'dlq') {
             result.dlqBlocks.push(b.number);
             await write('dlq', `${JSON.stringify({ blockNumber: b.number, blockHash: b.hash, reason: b.reason, raw: b.raw })}\n`);
@@ -73,7 +99,7 @@ export async function exportBlocks(opts: {
           result.txs += rows.transactions.length;
           result.tokenTransfers += rows.token_transfers.length;
         }
-        opts.onProgress?.({ blocks: result.blocks + result.dlqBlocks.length, txs: result.txs });
+        opts.onProgress?.({ blocks: result.blocks + result.dlqBlocks.length + result.failed.length, txs: result.txs });
       }
     } finally {
       fetcher.close();
@@ -83,6 +109,7 @@ export async function exportBlocks(opts: {
       }));
     }
 
+    if (opts.strict && result.failed.length > 0) throw new ExportIncompleteError(result.failed);
     if (opts.format === 'parquet') {
       const duck = await createDuck({ threads: 2 });
       try {

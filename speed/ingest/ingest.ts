@@ -84,6 +84,7 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
         usageStore,
         signal: common.shutdown.signal,
         timeoutMs: cfg.RPC_TIMEOUT_MS,
+        secrets: [cfg.ETH_WS_URL],
       });
       const built = pool;
       closers.push({ name: 'rpc-pool', close: () => built.close() });
@@ -100,8 +101,8 @@ export async function createIngest(common: Common, deps: IngestDeps = {}): Promi
     closers.push({ name: 'kafka-producer', close: () => producer.disconnect() });
 
     const state: IngestStateStore = mode.kind === 'follow' ? createIngestStateStore(cassandra) : memoryStateStore();
-    const source = createRpcBlockSource({ pool, chainId, family, logger: log });
-    const heads = mode.kind === 'follow' ? createHeadWaiter({ wsUrl: cfg.ETH_WS_URL, logger: log }) : null;
+    const source = createRpcBlockSource({ pool, chainId, family, logger: log, onInvalid: cfg.INGEST_ON_INVALID });
+    const heads = mode.kind === 'follow' ? createHeadWaiter({ wsUrl: cfg.ETH_WS_URL, logger: log, scrub: pool.scrub }) : null;
     if (heads) closers.push({ name: 'heads', close: () => heads.close() });
     const finality = nodeFinalityWanted(cfg, chainId)
       ? createFinalityPoller({ pool, intervalMs: cfg.FINALITY_POLL_MS, logger: log, metrics: common.metrics })

@@ -5,7 +5,7 @@ import { errorMessage, FatalError } from '../../core/errors.js';
 import { createProgressBar } from '../../core/progress.js';
 import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
 import { createRpcPool, parseRpcEndpoints } from '../rpc/index.js';
-import { exportBlocks } from './export.js';
+import { ExportIncompleteError, exportBlocks } from './export.js';
 import { createIngest } from './ingest.js';
 import { createRpcBlockSource } from './source.js';
 import type { IngestObserver } from './types.js';
@@ -40,10 +40,19 @@ function blockProgress(total: number, label: string) {
   };
 }
 
-/** Follow the chain head until stopped; exit 1 on a crash or a fatal condition. */
+/** Follow the chain head until stopped; exit 1 on a crash or a fatal condition (every RPC key refused included). */
 export async function runIngest(): Promise<void> {
   const common = createCommon('ingest');
-  const ingest = await createIngest(common);
+  let ingest: Awaited<ReturnType<typeof createIngest>>;
+  try {
+    ingest = await createIngest(common);
+  } catch (e) {
+    if (common.shutdown.signal.aborted) return;
+    common.logger.fatal({ msg: 'Ingest could not start', err: errorMessage(e) });
+    process.stderr.write(`chainlake: ingest could not start: ${errorMessage(e)}\n`);
+    await common.shutdown.run('fatal');
+    process.exit(1);
+  }
   await serveProcessEndpoints(common, common.config.INGEST_METRICS_PORT, ingest.readyChecks);
   try {
     await ingest.run();
@@ -56,8 +65,10 @@ export async function runIngest(): Promise<void> {
 }
 
 /** Publish blocks from..to to Kafka; prints a JSON summary. Exit 2 when `to` is above the head. */
-export async function runBackfill(range: { from: number; to: number }): Promise<void> {
-  const common = createCommon('backfill');
+export async function runBackfill(range: { from: number; to: number }, opts: { rps?: number } = {}): Promise<void> {
+  const cfg = loadConfig();
+  // --rps: the rate of every endpoint (RPC_LIMITS entries and RPC_DEFAULT_RPS alike).
+  const common = createCommon('backfill', opts.rps !== undefined ? { config: { ...cfg, RPC_DEFAULT_RPS: opts.rps, RPC_LIMITS: overrideRps(cfg.RPC_LIMITS, opts.rps) } } : {});
   let progress: ReturnType<typeof blockProgress> | null = null;
   let blocks = 0;
   let txs = 0;
@@ -68,7 +79,14 @@ export async function runBackfill(range: { from: number; to: number }): Promise<
       progress?.update(blocks, txs);
     },
   };
-  const ingest = await createIngest(common, { mode: { kind: 'backfill', from: range.from, to: range.to }, observer });
+  let ingest: Awaited<ReturnType<typeof createIngest>>;
+  try {
+    ingest = await createIngest(common, { mode: { kind: 'backfill', from: range.from, to: range.to }, observer });
+  } catch (e) {
+    process.stderr.write(`chainlake: backfill could not start: ${errorMessage(e)}\n`);
+    await common.shutdown.run('failed');
+    process.exit(1);
+  }
   const head = await ingest.source.head();
   if (range.to > head) {
     process.stderr.write(`chainlake: --to ${range.to} is above the chain head ${head}\n`);
@@ -93,31 +111,55 @@ export async function runBackfill(range: { from: number; to: number }): Promise<
   process.exit(0);
 }
 
-export type ExportCommand = { rpc: string; numbers: number[]; format: 'parquet' | 'ndjson'; out: string; concurrency?: number };
+/** RPC_LIMITS with every entry's rps replaced (quota, weight and costs kept). */
+function overrideRps(limits: string, rps: number): string {
+  return limits
+    .split(/[;\n]/)
+    .filter((e) => e.trim() !== '')
+    .map((e) => e.trim().replace(/=([0-9.]*)/, `=${rps}`))
+    .join(';');
+}
 
-/** Write the blocks straight from the RPC endpoint to files; exit 1 when some block went to the DLQ. */
+export type ExportCommand = { rpc: string; numbers: number[]; format: 'parquet' | 'ndjson'; out: string; concurrency?: number; rps?: number; strict?: boolean };
+
+/**
+ * Write the blocks straight from the RPC endpoint to files. Exit 1 when some block went to
+ * the DLQ or could not be read (each named on stderr; with --strict nothing is written).
+ * The staging folder is removed on every path, SIGTERM included.
+ */
 export async function runExport(opts: ExportCommand): Promise<void> {
   const cfg = loadConfig();
-  const common = createCommon('export', { config: { ...cfg, ETH_RPC_URLS: [opts.rpc] } });
+  const common = createCommon('export', { config: { ...cfg, ETH_RPC_URLS: [opts.rpc], ...(opts.rps !== undefined ? { RPC_DEFAULT_RPS: opts.rps, RPC_LIMITS: overrideRps(cfg.RPC_LIMITS, opts.rps) } : {}) } });
   const pool = createRpcPool({ endpoints: parseRpcEndpoints(common.config), logger: common.logger, metrics: common.metrics, signal: common.shutdown.signal, timeoutMs: cfg.RPC_TIMEOUT_MS });
   common.shutdown.add('rpc-pool', () => pool.close());
+  let running: Promise<unknown> | null = null;
+  // Registered last, so it runs first on SIGTERM: the export stops and removes its staging folder before the process exits.
+  common.shutdown.add('export', async () => {
+    await running?.catch(() => {});
+  });
   try {
     const chainId = await pool.chainId();
     const progress = blockProgress(opts.numbers.length, 'export');
-    const result = await exportBlocks({
+    const exporting = exportBlocks({
       source: createRpcBlockSource({ pool, chainId, logger: common.logger }),
       numbers: opts.numbers,
       format: opts.format,
       outDir: opts.out,
       concurrency: opts.concurrency ?? cfg.INGEST_CONCURRENCY,
+      ...(opts.strict ? { strict: true } : {}),
       signal: common.shutdown.signal,
       onProgress: (p) => progress.update(p.blocks, p.txs),
     });
+    running = exporting;
+    const result = await exporting;
     const summary = progress.stop();
+    for (const f of result.failed) process.stderr.write(`chainlake: ${f.reason}\n`);
     process.stdout.write(`${JSON.stringify({ chainId, format: opts.format, ...result, seconds: summary.seconds })}\n`);
     await common.shutdown.run('done');
-    process.exit(result.dlqBlocks.length > 0 ? 1 : 0);
+    process.exit(result.dlqBlocks.length > 0 || result.failed.length > 0 ? 1 : 0);
   } catch (e) {
+    if (common.shutdown.signal.aborted) return;
+    if (e instanceof ExportIncompleteError) for (const f of e.failed) process.stderr.write(`chainlake: ${f.reason}\n`);
     process.stderr.write(`chainlake: export failed: ${errorMessage(e)}\n`);
     await common.shutdown.run('failed');
     process.exit(1);

@@ -17,9 +17,12 @@ export type ReorgPlan = {
   newBlocks: FetchedBlock[];
 };
 
-/** True when `block` does not extend the remembered tip. */
+/**
+ * True when `block` does not extend the remembered tip. An empty hash is unknown (a DLQ entry
+ * for a block whose header no endpoint answered validly) and never proves a break.
+ */
 export const breaksChain = (tip: { number: number; hash: string } | null, block: { number: number; parentHash: string }): boolean =>
-  tip !== null && block.number === tip.number + 1 && block.parentHash !== tip.hash;
+  tip !== null && tip.hash !== '' && block.parentHash !== '' && block.number === tip.number + 1 && block.parentHash !== tip.hash;
 
 /**
  * `mismatched` sits at tip+1 and its parent is not the remembered tip. Walk down the

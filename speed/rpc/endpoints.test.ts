@@ -62,4 +62,21 @@ describe('rpc endpoint config', () => {
     expect(err).toBeInstanceOf(RpcConfigError);
     expect(err!.message).not.toContain('SECRET');
   });
+
+  test('ETH_RPC_HEADERS by position, hostname or "*"; costs per method in RPC_LIMITS', () => {
+    const eps = parseRpcEndpoints(
+      cfg({
+        ETH_RPC_URLS: 'https://a.example.com/k1,https://b.example.com/k2',
+        ETH_RPC_HEADERS: JSON.stringify({ '*': { 'x-all': '1' }, 'b.example.com': { 'x-api-key': 'by-host' }, '2': { 'x-api-key': 'by-position' } }),
+        RPC_LIMITS: 'a.example.com=5/1000/1/eth_getBlockReceipts:500,eth_blockNumber:10',
+      }),
+    );
+    expect(eps[0]!.headers).toEqual({ 'x-all': '1' });
+    expect(eps[1]!.headers).toEqual({ 'x-all': '1', 'x-api-key': 'by-position' });
+    expect(eps[0]!.costs).toEqual({ eth_getBlockReceipts: 500, eth_blockNumber: 10 });
+    expect(eps[1]!.costs).toEqual({});
+    expect(JSON.stringify(eps)).not.toContain('by-position');
+    expect(() => parseRpcEndpoints(cfg({ ETH_RPC_HEADERS: '[1]' }))).toThrow(RpcConfigError);
+    expect(() => parseRpcLimits('a.com=1/2/3/eth_x:-1', { rps: 1, dailyQuota: 0 })).toThrow(RpcConfigError);
+  });
 });

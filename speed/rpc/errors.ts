@@ -76,17 +76,100 @@ export class RpcMethodNotFoundError extends BaseError {
 
 /**
  * The answer is not valid JSON-RPC or does not match the expected schema. It is never
- * turned into data: the pool treats it as an endpoint failure and retries elsewhere.
+ * turned into data. Without `field` (not JSON, not JSON-RPC: a proxy's error page) the pool
+ * treats it as an endpoint failure; with `field` (a well-formed answer whose result fails
+ * the schema) it is the data, not the endpoint, and the pool asks another endpoint, then
+ * gives up with RpcInvalidAnswerError (speed/rpc/pool.ts).
  */
 export class RpcResponseError extends ValidationError {
   override readonly code = 'rpc_bad_response';
   constructor(
     readonly endpoint: string,
     readonly method: string,
-    reason: string,
+    readonly reason: string,
     details?: unknown,
+    /** Path of the first invalid field of the result ("transactions.0.from"), when the envelope was fine. */
+    readonly field?: string,
+    /** The provider's original `result` (scrubbed of secrets), for the DLQ. */
+    readonly raw?: unknown,
   ) {
     super(`RPC ${method} on ${endpoint}: malformed response: ${reason}`, details);
+  }
+}
+
+/**
+ * HTTP 401/403 or a JSON-RPC "invalid/expired API key": retrying cannot help. The pool
+ * disables the endpoint for the life of the process.
+ */
+export class RpcAuthError extends FatalError {
+  override readonly code = 'rpc_auth';
+  constructor(
+    readonly endpoint: string,
+    readonly method: string,
+    /** "HTTP 401" or the scrubbed JSON-RPC error. */
+    readonly why: string,
+  ) {
+    super(`RPC ${method} on ${endpoint}: the provider refused the credentials (${why})`);
+  }
+}
+
+/** Every endpoint was disabled (RpcAuthError): nothing is left to ask. */
+export class RpcEndpointsDisabledError extends FatalError {
+  override readonly code = 'rpc_all_disabled';
+  constructor(readonly reasons: { endpoint: string; why: string }[]) {
+    super(
+      `every RPC endpoint refused its credentials (${reasons.map((r) => `${r.endpoint}: ${r.why}`).join('; ')}); check the keys in ETH_RPC_URLS / ETH_RPC_HEADERS`,
+    );
+  }
+}
+
+/**
+ * The same well-formed but invalid answer came back N times, from every endpoint asked:
+ * the data does not fit our schema, and asking again will not change it.
+ */
+export class RpcInvalidAnswerError extends FatalError {
+  override readonly code = 'rpc_invalid_answer';
+  constructor(
+    readonly method: string,
+    /** The endpoints (labels) that gave the answer. */
+    readonly endpoints: string[],
+    readonly field: string,
+    readonly reason: string,
+    readonly attempts: number,
+    /** The provider's original result (scrubbed), for the DLQ. */
+    readonly raw: unknown,
+  ) {
+    super(`RPC ${method}: invalid answer at ${field} (${reason}), ${attempts} times from ${endpoints.join(', ')}`);
+  }
+}
+
+/**
+ * A JSON-RPC error that says the node does not have the data (yet): -32001 "resource not
+ * found", "header not found", "receipts not available". Near the head that is a lagging
+ * node; far behind it, the node never will (block-bundle decides).
+ */
+export class RpcNotAvailableError extends RetryableError {
+  override readonly code = 'rpc_not_available';
+  constructor(
+    readonly endpoint: string,
+    readonly method: string,
+    readonly rpcCode: number,
+    rpcMessage: string,
+  ) {
+    super(`RPC ${method} on ${endpoint}: not available (${rpcCode} ${rpcMessage.slice(0, 200)})`);
+  }
+}
+
+/** A block far behind the head whose receipts no endpoint has (null, [] or "not found"). */
+export class ReceiptsMissingError extends FatalError {
+  override readonly code = 'rpc_receipts_missing';
+  constructor(
+    readonly blockNumber: bigint,
+    readonly endpoints: string[],
+    readonly head: bigint,
+    readonly why: string,
+  ) {
+    super(`block ${blockNumber}: no receipts from ${endpoints.join(', ')} (${why}) although the head is ${head}; the node will not have them`);
   }
 }
 

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './pool.js';
 export * from './schemas.js';
 export * from './transport.js';
+export * from './scrub.js';

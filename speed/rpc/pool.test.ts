@@ -3,7 +3,16 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import { makeEndpoint, type RpcEndpoint } from './endpoints.js';
-import { BlockBundleInconsistentError, BlockNotAvailableError, RpcResponseError, RpcTimeoutError } from './errors.js';
+import { FatalError } from '../../core/errors.js';
+import {
+  BlockBundleInconsistentError,
+  BlockNotAvailableError,
+  ReceiptsMissingError,
+  RpcEndpointsDisabledError,
+  RpcInvalidAnswerError,
+  RpcResponseError,
+  RpcTimeoutError,
+} from './errors.js';
 import { type Clock, createRpcPool, type RpcPoolOptions } from './pool.js';
 import { parseRetryAfter } from './transport.js';
 import { hexQuantity } from './schemas.js';
@@ -212,14 +221,15 @@ describe('rpc pool', () => {
     const bundle = await pool.getBlockBundle(7);
     expect(bundle.block.transactions[0]!.from).toBe(addr(1));
     expect(net.calls[0]!.url).toBe(A);
-    expect(pool.status()[0]!.coolingUntil).not.toBeNull();
+    // A schema failure is the data's fault, not the endpoint's: no cooldown, just ask another.
+    expect(pool.status()[0]!.coolingUntil).toBeNull();
     expect(await metricValue(metrics, 'chainlake_rpc_requests_total', { endpoint: pool.status()[0]!.label, outcome: 'bad_response' })).toBe(1);
 
     const only = setup([ep(A)], { [A]: () => ({ raw: '<html>502 Bad Gateway</html>' }) });
     await expect(only.pool.request('eth_blockNumber', [], { maxAttempts: 2 })).rejects.toBeInstanceOf(RpcResponseError);
     const wrongType = setup([ep(A)], { [A]: () => ({ body: 12345 }) });
-    await expect(wrongType.pool.request('eth_blockNumber', [], { schema: hexQuantity, maxAttempts: 3 })).rejects.toBeInstanceOf(RpcResponseError);
-    expect(wrongType.net.calls).toHaveLength(3);
+    await expect(wrongType.pool.request('eth_blockNumber', [], { schema: hexQuantity, maxAttempts: 2 })).rejects.toBeInstanceOf(RpcResponseError);
+    expect(wrongType.net.calls).toHaveLength(2);
   });
 
   test('a hanging endpoint times out and the request moves on', async () => {
@@ -321,3 +331,124 @@ describe('rpc pool', () => {
     expect(everything.toLowerCase()).not.toContain(KEY.toLowerCase());
   });
 });
+
+// ---------- errors that end: terminal failures are bounded, transient ones retried ----------
+
+describe('rpc pool terminal errors', () => {
+  const receiptsWith = (patch: Record<string, unknown>): Handler => (m, p) => {
+    if (m !== 'eth_getBlockReceipts') return undefined;
+    return { body: chainBlock(Number(BigInt(p[0] as string))).receipts.map((r) => ({ ...r, ...patch })) };
+  };
+
+  test('the same invalid answer from every endpoint ends with RpcInvalidAnswerError, no endpoint is cooled', async () => {
+    const bad = receiptsWith({ gasUsed: 'lots', providerExtra: 'kept' });
+    const { pool, net, clock } = setup([ep(A), ep(B)], { [A]: bad, [B]: bad });
+    const t0 = clock.now();
+    const err = await pool.getBlockBundle(7).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcInvalidAnswerError);
+    expect(err).toBeInstanceOf(FatalError);
+    const e = err as RpcInvalidAnswerError;
+    expect(e.field).toBe('0.gasUsed');
+    expect(e.message).toContain('0.gasUsed');
+    expect(e.message).toContain('a.example.com#');
+    expect(e.message).toContain('b.example.org#');
+    expect(new Set(e.endpoints).size).toBe(2);
+    // The provider's original answer, not the stripped object: unknown fields are still there.
+    expect((e.raw as { providerExtra?: string }[])[0]?.providerExtra).toBe('kept');
+    expect(net.count(A, 'eth_getBlockReceipts') + net.count(B, 'eth_getBlockReceipts')).toBe(3);
+    expect(pool.status().every((x) => x.coolingUntil === null && x.consecutiveFailures === 0)).toBe(true);
+    expect(clock.now() - t0).toBeLessThan(1_000);
+  });
+
+  test('one endpoint answering invalid data is outvoted by another that answers well', async () => {
+    const { pool, net } = setup([ep(A, { weight: 100 }), ep(B)], { [A]: receiptsWith({ gasUsed: 'lots' }) });
+    const bundle = await pool.getBlockBundle(7);
+    expect(bundle.receipts).toHaveLength(2);
+    expect(net.count(B, 'eth_getBlockReceipts')).toBe(1);
+  });
+
+  test('HTTP 401/403 disables the endpoint with one log line and a metric; the others carry on', async () => {
+    const { pool, net, log, metrics } = setup([ep(A, { weight: 100 }), ep(B)], { [A]: () => ({ status: 401 }) });
+    for (let i = 0; i < 5; i++) expect(await pool.blockNumber()).toBe(100n);
+    expect(net.count(A)).toBe(1);
+    const a = pool.status().find((x) => x.host === 'a.example.com')!;
+    expect(a.disabled).toBe('HTTP 401');
+    expect(a.coolingUntil).toBeNull();
+    expect(log.lines.filter((l) => l.includes('RPC endpoint disabled'))).toHaveLength(1);
+    expect(await metricValue(metrics, 'chainlake_rpc_endpoint_disabled', { endpoint: a.label })).toBe(1);
+  });
+
+  test('with every endpoint refusing its key, chainId fails at once with a sentence', async () => {
+    const { pool, clock } = setup([ep(A), ep(B)], {
+      [A]: () => ({ status: 403 }),
+      [B]: () => ({ body: { error: { code: -32000, message: 'Invalid API key' } } }),
+    });
+    const t0 = clock.now();
+    const err = await pool.chainId().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcEndpointsDisabledError);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as Error).message).toMatch(/every RPC endpoint refused its credentials/);
+    expect((err as Error).message).toContain('HTTP 403');
+    expect(clock.now() - t0).toBe(0);
+  });
+
+  for (const [name, reply] of [
+    ['error -32001', { body: { error: { code: -32001, message: 'resource not found' } } }],
+    ['null', { body: null }],
+    ['[]', { body: [] }],
+  ] as const) {
+    test(`receipts missing (${name}) far behind the head are terminal within seconds, near the head transient`, async () => {
+      const missing: Handler = (m) => (m === 'eth_getBlockReceipts' ? (reply as Reply) : undefined);
+      const far = setup([ep(A), ep(B)], { [A]: missing, [B]: missing });
+      const t0 = far.clock.now();
+      const err = await far.pool.getBlockBundle(10).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReceiptsMissingError);
+      expect((err as Error).message).toContain('block 10');
+      expect(far.clock.now() - t0).toBeLessThan(10_000);
+      expect(far.pool.status().every((x) => x.coolingUntil === null)).toBe(true);
+
+      const near = setup([ep(A)], { [A]: missing });
+      const e2 = await near.pool.getBlockBundle(99).catch((e: unknown) => e);
+      expect(e2).toBeInstanceOf(BlockBundleInconsistentError);
+      expect((e2 as BlockBundleInconsistentError).retryable).toBe(true);
+    });
+  }
+});
+
+describe('rpc provider realities', () => {
+  test('credentials in a URL become an Authorization: Basic header and leave the URL', async () => {
+    const seen: { url: string; auth: string | null; extra: string | null }[] = [];
+    const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+      const h = new Headers(init?.headers);
+      seen.push({ url: String(input), auth: h.get('authorization'), extra: h.get('x-team') });
+      const { id } = JSON.parse(String(init?.body)) as { id: number };
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id, result: '0x1' }), { status: 200 });
+    }) as typeof fetch;
+    const e = makeEndpoint('https://proj:s%40cret@a.example.com/v3/x', { rps: 100, dailyQuota: 0, weight: 1 }, { 'X-Team': 'blue' });
+    const pool = createRpcPool({ endpoints: [e], logger: capture().logger, metrics: new Registry(), clock: fakeClock(), fetchFn });
+    expect(await pool.chainId()).toBe(1);
+    expect(seen[0]).toEqual({ url: 'https://a.example.com/v3/x', auth: `Basic ${Buffer.from('proj:s@cret').toString('base64')}`, extra: 'blue' });
+    expect(JSON.stringify(e)).not.toContain('cret');
+  });
+
+  test('RPC_LIMITS method costs count the daily quota in provider units', async () => {
+    const costly = makeEndpoint(A, { rps: 1000, dailyQuota: 1_000, weight: 1, costs: { eth_getBlockReceipts: 500, eth_getBlockByNumber: 16 } });
+    const { pool } = setup([costly], {});
+    await pool.getBlockBundle(5);
+    expect(pool.status()[0]!.usedToday).toBe(516);
+    expect(pool.status()[0]!.quotaRemaining).toBe(484);
+    await pool.blockNumber();
+    expect(pool.status()[0]!.usedToday).toBe(517);
+  });
+
+  test('a JSON-RPC error that echoes the URL is scrubbed of the key before any error or log', async () => {
+    const KEY = 'kEyEcHoEd0123456789abcdef';
+    const url = `https://user:${KEY}p@c.example.com/v2/${KEY}?token=${KEY}`;
+    const echo: Handler = () => ({ body: { error: { code: -32000, message: `upstream https://c.example.com/v2/${KEY}?token=${KEY} failed (c.example.com/v2/${KEY})` } } });
+    const { pool, log } = setup([ep(url)], { [url.replace(`user:${KEY}p@`, '')]: echo });
+    const err = (await pool.request('eth_blockNumber', [], { maxAttempts: 2 }).catch((e: Error) => e)) as Error;
+    expect(err.message).toContain('upstream');
+    expect(`${err.message}\n${log.lines.join('\n')}`).not.toContain(KEY);
+  });
+});
+

@@ -1,6 +1,9 @@
-// The RPC provider pool: token bucket + daily quota per endpoint, weighted pick among
-// available endpoints, cooldown with backoff on 429/5xx/timeouts/errors, failover, and
-// waiting (never skipping) when every endpoint is cooling down or out of quota.
+// The RPC provider pool: token bucket + daily quota per endpoint (in quota units per method),
+// weighted pick among available endpoints, cooldown with backoff on transient failures
+// (429/5xx/timeouts/errors), failover, and waiting (never skipping) when every endpoint is
+// cooling down or out of quota. Terminal failures end: a refused key disables its endpoint
+// (and with every endpoint disabled the pool fails), and the same invalid answer from every
+// endpoint asked becomes RpcInvalidAnswerError after a bounded number of attempts.
 // One HTTP call is speed/rpc/transport.ts; block + receipts is speed/rpc/block-bundle.ts.
 // Endpoints are known by label only; URLs (with keys) never leave this closure.
 import type { Registry } from 'prom-client';
@@ -13,8 +16,18 @@ import { counter, gauge, histogram } from '../../core/metrics.js';
 import type { RpcUsageDelta, RpcUsageStore } from '../../storage/rpc-usage.js';
 import { type BlockBundle, type BlockBundleOptions, type BlockReceiptsSupport, createBlockBundleReader } from './block-bundle.js';
 import { type RpcEndpoint, parseRpcEndpoints } from './endpoints.js';
-import { RpcConfigError, RpcMethodNotFoundError, RpcRateLimitedError } from './errors.js';
+import {
+  RpcAuthError,
+  RpcConfigError,
+  RpcEndpointsDisabledError,
+  RpcInvalidAnswerError,
+  RpcMethodNotFoundError,
+  RpcNotAvailableError,
+  RpcRateLimitedError,
+  RpcResponseError,
+} from './errors.js';
 import { hexQuantity } from './schemas.js';
+import { createScrubber, type Scrub } from './scrub.js';
 import { createHttpTransport, rpcOutcome } from './transport.js';
 
 export type Clock = {
@@ -24,7 +37,10 @@ export type Clock = {
 export const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export type RpcRequestOptions<T> = {
-  /** Validates the `result`; a mismatch is an RpcResponseError (endpoint failure, retried elsewhere). */
+  /**
+   * Validates the `result`; a mismatch is asked of the other endpoints, and after
+   * invalidAnswerLimit identical mismatches (from every endpoint asked) it is RpcInvalidAnswerError.
+   */
   schema?: ZodType<T>;
   signal?: AbortSignal;
   /** Give up after this many attempts and rethrow the last error (default: never, keeps waiting for an endpoint). */
@@ -44,6 +60,8 @@ export type EndpointStatus = {
   /** Unix ms until which the endpoint cools down, or null. */
   coolingUntil: number | null;
   consecutiveFailures: number;
+  /** Why the endpoint was disabled (a refused key), or null. */
+  disabled: string | null;
   /** eth_getBlockReceipts support, learned on first use. */
   blockReceipts: BlockReceiptsSupport;
   /** Since the pool was created. */
@@ -66,6 +84,8 @@ export type RpcPool = {
    */
   getBlockBundle: (n: bigint | number, opts?: BlockBundleOptions) => Promise<BlockBundle>;
   status: () => EndpointStatus[];
+  /** Replaces every configured endpoint's URL, key and header values in a provider string by [redacted]. */
+  scrub: Scrub;
   /** Rejects waiting requests; does not close the usage store (its owner does). */
   close: () => Promise<void>;
 };
@@ -88,6 +108,12 @@ export type RpcPoolOptions = {
   usageRefreshMs?: number;
   /** Parallel eth_getTransactionReceipt calls in the receipts fallback. */
   receiptConcurrency?: number;
+  /** Identical invalid answers (schema failures) before a request is given up (default 3, at least one per endpoint). */
+  invalidAnswerLimit?: number;
+  /** Blocks behind the head within which missing receipts are a lagging node (retried), beyond which they are terminal (default 64). */
+  receiptsNearHead?: number;
+  /** More secrets to scrub from provider strings (ETH_WS_URL). */
+  secrets?: string[];
 };
 
 type EndpointState = {
@@ -102,6 +128,7 @@ type EndpointState = {
   requests: number;
   errors: number;
   rateLimited: number;
+  disabled: string | null;
 };
 
 const MAX_WAIT_SLICE_MS = 5_000;
@@ -118,6 +145,8 @@ function rpcMetrics(registry: Registry) {
     quotaRemaining: gauge(registry, { name: 'chainlake_rpc_quota_remaining', help: 'Requests left today per endpoint label (+Inf = unlimited)', labelNames: ['endpoint'] }),
     cooldown: gauge(registry, { name: 'chainlake_rpc_cooldown_seconds', help: 'Seconds until the endpoint is tried again (0 = available)', labelNames: ['endpoint'] }),
     allExhausted: gauge(registry, { name: 'chainlake_rpc_all_exhausted', help: '1 while every endpoint is cooling down or out of quota' }),
+    disabled: gauge(registry, { name: 'chainlake_rpc_endpoint_disabled', help: '1 when the endpoint was disabled for this process (the provider refused its key)', labelNames: ['endpoint'] }),
+    invalid: counter(registry, { name: 'chainlake_rpc_invalid_answers_total', help: 'Requests given up because every endpoint asked gave the same invalid answer', labelNames: ['method'] }),
   };
 }
 
@@ -136,12 +165,15 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
   const usageRefreshMs = opts.usageRefreshMs ?? 5_000;
   const store = opts.usageStore;
   const m = rpcMetrics(opts.metrics);
+  const scrub = createScrubber([...opts.endpoints.flatMap((e) => [...(e.secrets ?? []), e.url]), ...(opts.secrets ?? [])]);
+  const invalidAnswerLimit = Math.max(opts.invalidAnswerLimit ?? 3, 1);
   const closer = new AbortController();
   const poolSignal = opts.signal ? AbortSignal.any([opts.signal, closer.signal]) : closer.signal;
   const transport = createHttpTransport({
     ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
     timeoutMs: opts.timeoutMs ?? 10_000,
     now: clock.now,
+    scrub,
     onLatency: (target, method, seconds) => m.duration.observe({ method, endpoint: target.label }, seconds),
   });
 
@@ -162,6 +194,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
       requests: 0,
       errors: 0,
       rateLimited: 0,
+      disabled: null,
     };
   });
 
@@ -231,18 +264,37 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
     store?.record(s.ep.label, delta, clock.now());
   }
 
-  /** Wait for an endpoint that is not cooling, has quota and a token; take the token. */
-  async function acquire(signal: AbortSignal): Promise<EndpointState> {
+  const costOf = (s: EndpointState, method: string) => s.ep.costs?.[method] ?? 1;
+
+  function allDisabled(): void {
+    if (states.every((s) => s.disabled !== null)) throw new RpcEndpointsDisabledError(states.map((s) => ({ endpoint: s.ep.label, why: s.disabled ?? '' })));
+  }
+
+  /** A refused key: no retry can fix it, so the endpoint is out for this process, said once. */
+  function disable(s: EndpointState, e: RpcAuthError): void {
+    if (s.disabled !== null) return;
+    s.disabled = e.why;
+    m.disabled.set({ endpoint: s.ep.label }, 1);
+    log.error({ msg: 'RPC endpoint disabled: the provider refused its key; fix the URL or ETH_RPC_HEADERS and restart', endpoint: s.ep.label, method: e.method, reason: e.why });
+  }
+
+  /**
+   * Wait for an endpoint that is not disabled or cooling, has quota and a token; take the
+   * token and the method's quota units. Endpoints in `avoid` are chosen only when no other is ready.
+   */
+  async function acquire(signal: AbortSignal, method: string, avoid?: ReadonlySet<string>): Promise<EndpointState> {
     for (;;) {
       signal.throwIfAborted();
+      allDisabled();
       await ensureUsage();
       const now = clock.now();
-      const ready: EndpointState[] = [];
+      let ready: EndpointState[] = [];
       let waitMs = Number.POSITIVE_INFINITY;
       let anyHealthy = false;
       for (const s of states) {
         rollDay(s, now);
         refill(s, now);
+        if (s.disabled !== null) continue;
         if (s.coolingUntil > now) {
           waitMs = Math.min(waitMs, s.coolingUntil - now);
         } else if (!quotaLeft(s)) {
@@ -254,6 +306,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
         }
       }
       updateGauges(now);
+      if (avoid && avoid.size > 0 && ready.some((s) => !avoid.has(s.ep.label))) ready = ready.filter((s) => !avoid.has(s.ep.label));
       if (ready.length > 0) {
         m.allExhausted.set(0);
         const total = ready.reduce((a, s) => a + s.ep.weight, 0);
@@ -267,7 +320,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
           }
         }
         pick.tokens -= 1;
-        pick.used += 1;
+        pick.used += costOf(pick, method);
         return pick;
       }
       if (!anyHealthy) m.allExhausted.set(1);
@@ -301,9 +354,9 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
   async function send<T>(s: EndpointState, method: string, params: unknown[], schema: ZodType<T> | undefined, signal: AbortSignal): Promise<T> {
     const endpoint = s.ep.label;
     s.requests += 1;
-    recordUsage(s, { requests: 1 });
+    recordUsage(s, { requests: costOf(s, method) });
     try {
-      const result = await transport({ url: s.ep.url, label: endpoint }, method, params, schema, signal);
+      const result = await transport({ url: s.ep.url, label: endpoint, headers: s.ep.headers }, method, params, schema, signal);
       m.requests.inc({ method, endpoint, outcome: 'ok' });
       return result;
     } catch (e) {
@@ -313,10 +366,10 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
         if (outcome === 'rate_limited') {
           s.rateLimited += 1;
           recordUsage(s, { rateLimited: 1, errors: 1 });
-        } else if (outcome !== 'method_not_found') {
+        } else if (outcome !== 'method_not_found' && outcome !== 'not_available') {
           recordUsage(s, { errors: 1 });
         }
-        if (outcome !== 'method_not_found') s.errors += 1;
+        if (outcome !== 'method_not_found' && outcome !== 'not_available') s.errors += 1;
       }
       throw e;
     }
@@ -326,15 +379,20 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
     /** Called before sending on the chosen endpoint; returning false skips the send and throws RpcMethodNotFoundError. */
     supports?: (endpoint: string) => boolean;
     onSend?: () => void;
+    /** RpcNotAvailableError is an answer ("the node lacks it"), handed to the caller without a cooldown. */
+    notAvailableIsAnswer?: boolean;
   };
 
   async function call<T>(method: string, params: unknown[], o: CallOptions<T> = {}): Promise<{ result: T; endpoint: EndpointState }> {
     const signal = o.signal ? AbortSignal.any([o.signal, poolSignal]) : poolSignal;
+    /** Invalid answers so far, by field + reason, and which endpoints gave them. */
+    const invalid = new Map<string, { count: number; endpoints: Set<string>; last: RpcResponseError }>();
+    const gaveInvalid = new Set<string>();
     for (let attempt = 1; ; attempt++) {
-      const s = await acquire(signal);
+      const s = await acquire(signal, method, gaveInvalid);
       if (o.supports && !o.supports(s.ep.label)) {
         s.tokens += 1;
-        s.used -= 1;
+        s.used -= costOf(s, method);
         throw new RpcMethodNotFoundError(s.ep.label, method);
       }
       o.onSend?.();
@@ -349,6 +407,31 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         if (e instanceof RpcMethodNotFoundError) throw e;
+        if (e instanceof RpcNotAvailableError && o.notAvailableIsAnswer) throw e;
+        if (e instanceof RpcAuthError) {
+          disable(s, e);
+          continue;
+        }
+        if (e instanceof RpcResponseError && e.field !== undefined) {
+          // The answer is well-formed JSON-RPC but its data does not fit: not the endpoint's fault.
+          const key = `${e.field}\u0000${e.reason}`;
+          const seen = invalid.get(key) ?? { count: 0, endpoints: new Set<string>(), last: e };
+          seen.count += 1;
+          seen.endpoints.add(s.ep.label);
+          seen.last = e;
+          invalid.set(key, seen);
+          gaveInvalid.add(s.ep.label);
+          const enabled = states.filter((x) => x.disabled === null).length;
+          // Every endpoint asked (or, when some cannot be reached meanwhile, a hard cap): bounded either way.
+          const everyone = seen.count >= Math.max(invalidAnswerLimit, enabled) && seen.endpoints.size >= enabled;
+          if (everyone || seen.count >= invalidAnswerLimit * states.length * 2) {
+            m.invalid.inc({ method });
+            throw new RpcInvalidAnswerError(method, [...seen.endpoints], e.field, e.reason, seen.count, e.raw);
+          }
+          log.warn({ msg: 'RPC answer failed validation, asking again', endpoint: s.ep.label, method, field: e.field, error: e.message, attempt: seen.count });
+          if (o.maxAttempts !== undefined && attempt >= o.maxAttempts) throw e;
+          continue;
+        }
         const err = e instanceof Error ? e : new Error(String(e));
         coolDown(s, err, method);
         if (o.maxAttempts !== undefined && attempt >= o.maxAttempts) throw err;
@@ -372,9 +455,10 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
   const bundles = createBlockBundleReader(
     {
       call: async (method, params, o) => {
-        const { result, endpoint } = await call(method, params, o);
+            const { result, endpoint } = await call(method, params, o);
         return { result, endpoint: endpoint.ep.label };
       },
+      head: async (signal) => BigInt(await request('eth_blockNumber', [], { schema: hexQuantity, ...(signal ? { signal } : {}) })),
       coolDown: (endpoint, e, method) => {
         const s = states.find((x) => x.ep.label === endpoint);
         if (s) coolDown(s, e, method);
@@ -383,7 +467,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
       sleep: (ms, signal) => clock.sleep(ms, signal),
       signal: poolSignal,
     },
-    { logger: log, metrics: opts.metrics, receiptConcurrency: opts.receiptConcurrency ?? 8 },
+    { logger: log, metrics: opts.metrics, receiptConcurrency: opts.receiptConcurrency ?? 8, nearHead: opts.receiptsNearHead ?? 64 },
   );
 
   function status(): EndpointStatus[] {
@@ -400,6 +484,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
         quotaRemaining: s.ep.dailyQuota === 0 ? null : Math.max(0, s.ep.dailyQuota - s.used),
         coolingUntil: s.coolingUntil > now ? s.coolingUntil : null,
         consecutiveFailures: s.failures,
+        disabled: s.disabled,
         blockReceipts: bundles.blockReceipts(s.ep.label),
         requests: s.requests,
         errors: s.errors,
@@ -412,7 +497,7 @@ export function createRpcPool(opts: RpcPoolOptions): RpcPool {
     closer.abort(new Error('RPC pool closed'));
   }
 
-  return { request, chainId, blockNumber, getBlockBundle: bundles.getBlockBundle, status, close };
+  return { request, chainId, blockNumber, getBlockBundle: bundles.getBlockBundle, status, scrub, close };
 }
 
 /** The pool for a process: endpoints from config, Common's logger/metrics/shutdown signal. */
