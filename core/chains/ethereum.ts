@@ -6,7 +6,6 @@
 // so a pre-Cancun block's record is exactly the pre-family record. The L2 families build on
 // these parts (an OP or Arbitrum node sends the same fields for the same tx types).
 import { z } from 'zod';
-import { recoverAuthorizationAddress } from 'viem/utils';
 import type { FamilyExtras } from '../chain.js';
 import { hexAddress, hexHash, hexQuantity, nullish } from './rpc-fields.js';
 import { defineChainFamily, type FamilyColumn } from './types.js';
@@ -65,6 +64,8 @@ export async function recoverAuthority(a: Authorization): Promise<string | null>
   const parity = a.yParity ?? a.v;
   if (parity === null || BigInt(parity) > 1n) return null;
   try {
+    // viem's utils cost ~0.2 CPU-s to load: only blocks with set-code txs pay it.
+    const { recoverAuthorizationAddress } = await import('viem/utils');
     const address = await recoverAuthorizationAddress({
       authorization: { address: a.address as `0x${string}`, chainId: Number(BigInt(a.chainId)), nonce: Number(BigInt(a.nonce)), r: a.r as `0x${string}`, s: a.s as `0x${string}`, yParity: Number(BigInt(parity)) },
     });

@@ -5,7 +5,8 @@
 // approve(address,uint256) have identical selectors and encodings, so they cannot be told
 // apart from calldata; they decode under the ERC-20 names (from,to,value / spender,value),
 // where `value` is the token id for ERC-721. Token-transfer rows come from logs, not from here.
-import { type AbiFunction, decodeFunctionData, parseAbi, toFunctionSelector } from 'viem';
+import type { AbiFunction } from 'viem';
+import { decodeFunctionData, parseAbi, toFunctionSelector } from 'viem/utils';
 
 const SIGNATURES = [
   // ERC-20

@@ -10,8 +10,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { errorMessage, FatalError } from '../../core/errors.js';
-import { duckType } from '../../storage/lake/schema.js';
-import { createDuck, sqlString } from '../../storage/lake/duck.js';
+import { duckType, sqlString } from '../../storage/lake/schema.js';
 import { orderedFetch } from './ordered.js';
 import { EXPORT_COLUMNS, EXPORT_TABLES, type ExportTable, recordRows } from './rows.js';
 import { BlockUnreadableError } from './source.js';
@@ -111,6 +110,8 @@ export async function exportBlocks(opts: {
 
     if (opts.strict && result.failed.length > 0) throw new ExportIncompleteError(result.failed);
     if (opts.format === 'parquet') {
+      // DuckDB (a native library) is loaded only for Parquet output.
+      const { createDuck } = await import('../../storage/lake/duck.js');
       const duck = await createDuck({ threads: 2 });
       try {
         const conn = await duck.connect();

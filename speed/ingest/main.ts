@@ -6,7 +6,7 @@ import { createProgressBar } from '../../core/progress.js';
 import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
 import { createRpcPool, parseRpcEndpoints } from '../rpc/index.js';
 import { ExportIncompleteError, exportBlocks } from './export.js';
-import { createIngest } from './ingest.js';
+import type { createIngest } from './ingest.js';
 import { createRpcBlockSource } from './source.js';
 import type { IngestObserver } from './types.js';
 
@@ -45,7 +45,7 @@ export async function runIngest(): Promise<void> {
   const common = createCommon('ingest');
   let ingest: Awaited<ReturnType<typeof createIngest>>;
   try {
-    ingest = await createIngest(common);
+    ingest = await (await import('./ingest.js')).createIngest(common);
   } catch (e) {
     if (common.shutdown.signal.aborted) return;
     common.logger.fatal({ msg: 'Ingest could not start', err: errorMessage(e) });
@@ -81,7 +81,7 @@ export async function runBackfill(range: { from: number; to: number }, opts: { r
   };
   let ingest: Awaited<ReturnType<typeof createIngest>>;
   try {
-    ingest = await createIngest(common, { mode: { kind: 'backfill', from: range.from, to: range.to }, observer });
+    ingest = await (await import('./ingest.js')).createIngest(common, { mode: { kind: 'backfill', from: range.from, to: range.to }, observer });
   } catch (e) {
     process.stderr.write(`chainlake: backfill could not start: ${errorMessage(e)}\n`);
     await common.shutdown.run('failed');

@@ -29,5 +29,4 @@ export async function queryRows(conn: DuckDBConnection, sql: string, params?: Re
   return reader.getRowObjectsJson() as Record<string, unknown>[];
 }
 
-/** SQL string literal. */
-export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+export { sqlString } from './schema.js';

@@ -188,3 +188,6 @@ export const duckType = (k: ColumnKind): string => ({ int: 'INTEGER', bigint: 'B
 /** The columns a file of lake schema `version` has, in RAW_COLUMNS order. */
 export const columnsOfFileSchema = (table: RawTable, version: LakeFileSchema, columns: RawColumns = RAW_COLUMNS): RawColumn[] =>
   columns[table].filter((c) => (c.since ?? 1) <= version);
+
+/** SQL string literal (here, beside the DuckDB types, so pure SQL builders need no DuckDB driver). */
+export const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
