@@ -65,7 +65,8 @@ export type RunsStore = {
 };
 
 function toVersion(v: Awaited<ReturnType<typeof readBatchVersion>>): BatchVersion {
-  if (!v || v.horizon === null) return null;
+  // A version without a horizon (a lake younger than FINALITY_DEPTH; older code wrote it as a negative block) covers no block.
+  if (!v || v.horizon === null || v.horizon < 0) return null;
   return { version: v.version, horizon: v.horizon, createdAt: Date.parse(v.createdAt) || null };
 }
 

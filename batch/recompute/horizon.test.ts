@@ -16,3 +16,10 @@ describe('batch horizon', () => {
     expect(chooseHorizon({ partitionMax: [], finalized: 10, finalityDepth: 64 }).horizon).toBeNull();
   });
 });
+
+describe('batch horizon on a young lake', () => {
+  test('behavior: fewer blocks than FINALITY_DEPTH is no horizon, not a negative block number', () => {
+    expect(chooseHorizon({ partitionMax: [10, 12], finalized: null, finalityDepth: 64 })).toEqual({ horizon: null, finality: 'depth' });
+    expect(chooseHorizon({ partitionMax: [64, 70], finalized: null, finalityDepth: 64 })).toEqual({ horizon: 0, finality: 'depth' });
+  });
+});

@@ -279,7 +279,9 @@ async function partitionMaxima(run: Run, plan: IncrementalPlan): Promise<Record<
 export function chooseHorizon(o: { partitionMax: number[]; finalized: number | null; finalityDepth: number }): { horizon: number | null; finality: 'node' | 'depth' } {
   if (o.partitionMax.length === 0) return { horizon: null, finality: o.finalized === null ? 'depth' : 'node' };
   const complete = Math.min(...o.partitionMax);
-  return o.finalized === null ? { horizon: complete - o.finalityDepth, finality: 'depth' } : { horizon: Math.min(complete, o.finalized), finality: 'node' };
+  const horizon = o.finalized === null ? complete - o.finalityDepth : Math.min(complete, o.finalized);
+  // Fewer blocks than FINALITY_DEPTH: no block is final yet, which is no horizon (not block −1).
+  return { horizon: horizon < 0 ? null : horizon, finality: o.finalized === null ? 'depth' : 'node' };
 }
 
 /**

@@ -24,6 +24,7 @@ import { testConfig, testLogger } from '../helpers.js';
 import { generateChain } from './fixtures.js';
 import { produceRecords, readTopic } from './kafka-helpers.js';
 import { referenceViews } from './reference.js';
+import { waitForValue } from '../../core/wait.js';
 
 const CHAIN = 31337;
 let lakeDir: string;
@@ -57,15 +58,7 @@ afterAll(async () => {
   await rm(lakeDir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => waitForValue(what, fn, timeoutMs, { everyMs: 100 });
 
 test('cron every second records runs; a lock held by another process is skipped; failures keep CURRENT; API requests run', { timeout: 90_000 }, async () => {
   let failNext = false;

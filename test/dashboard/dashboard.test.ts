@@ -26,6 +26,7 @@ import { createDuck, type Duck } from '../../storage/lake/duck.js';
 import { hashPassword } from '../../shop/auth.js';
 import { openShopStore } from '../../shop/store.js';
 import { freePort, startAnvil, type TestAnvil, testConfig, testLogger } from '../helpers.js';
+import { waitForValue } from '../../core/wait.js';
 
 const SHOTS = resolve('artifacts/screenshots');
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,15 +49,6 @@ let userDataDir: string;
 let context: BrowserContext;
 let page: Page;
 
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const getJson = async (path: string, init?: RequestInit) => {
   const r = await fetch(`${serving.url}${path}`, init);
@@ -115,7 +107,7 @@ beforeAll(async () => {
     plugins: [shopPlugin(store)],
   });
   // The speed views must hold blocks before the browser looks at them.
-  await waitFor(async () => ((await getJson('/api/v1/blocks/latest?limit=5')).body.items?.length ?? 0) >= 3, 60_000, 'blocks in the speed views');
+  await waitForValue('blocks in the speed views', async () => ((await getJson('/api/v1/blocks/latest?limit=5')).body.items?.length ?? 0) >= 3, 60_000, { everyMs: 200 });
 
   // The batch layer, as the scheduler runs it: compact Kafka → Parquet, then recompute a version.
   duck = await createDuck({ threads: 1, memoryLimit: '512MB' });
@@ -140,7 +132,7 @@ beforeAll(async () => {
   );
   expect((await scheduler.run('compact', 'manual')).status).toBe('succeeded');
   expect((await scheduler.run('recompute', 'manual')).status).toBe('succeeded');
-  await waitFor(async () => (await getJson('/api/v1/freshness')).body.batch?.horizon !== null, 10_000, 'a batch horizon');
+  await waitForValue('a batch horizon', async () => (await getJson('/api/v1/freshness')).body.batch?.horizon !== null, 10_000, { everyMs: 200 });
 
   userDataDir = await mkdtemp(join(tmpdir(), 'chainlake-dash-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -177,12 +169,12 @@ describe('dashboard in headless chromium', () => {
     await open('/live');
     const points = () => page.evaluate(() => (window as any).__charts?.gas?.data.datasets[0].data.length ?? 0);
     const marker = await page.evaluate(() => ((window as any).__liveMarker = Math.random()));
-    const before = await waitFor(async () => (await points()) || null, 15_000, 'the gas chart to have points');
+    const before = await waitForValue('the gas chart to have points', async () => (await points()) || null, 15_000, { everyMs: 200 });
     const xs = () => page.evaluate(() => ((window as any).__charts.gas.data.datasets[0].data as { x: number }[]).map((p) => p.x));
     const xsBefore = await xs();
     const lastBefore = xsBefore.at(-1)!;
     // A block newer than any drawn arrives through the stream.
-    await waitFor(async () => ((await xs()).at(-1)! > lastBefore) || null, 10_000, 'a new block point from the stream');
+    await waitForValue('a new block point from the stream', async () => ((await xs()).at(-1)! > lastBefore) || null, 10_000, { everyMs: 200 });
     const xsAfter = await xs();
     const lastAfter = xsAfter.at(-1)!;
     expect(xsAfter.length, `before ${xsBefore.join(',')} after ${xsAfter.join(',')}`).toBeGreaterThan(before);
@@ -217,7 +209,7 @@ describe('dashboard in headless chromium', () => {
 
   test('explorer: transaction and address pages render API data', async () => {
     // A tx from a traffic account's history (speed views, by address).
-    const sender = await waitFor(findTx, 20_000, 'a transaction in the address index');
+    const sender = await waitForValue('a transaction in the address index', findTx, 20_000, { everyMs: 200 });
     await open(`/tx/${sender.txHash}`);
     await page.locator('#tx-overview dl').waitFor();
     expect(await page.locator('#tx-overview').textContent()).toContain(sender.txHash);

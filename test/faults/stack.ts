@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { type Config, parseConfig } from '../../core/config.js';
 import { freePortPlain as freePort } from '../ports.js';
 import { mulberry32 } from '../../core/random.js';
+import { waitFor } from '../../core/wait.js';
 
 export const CHILD_KINDS = ['ingest', 'views', 'schedule', 'serve'] as const;
 export type ChildKind = (typeof CHILD_KINDS)[number];
@@ -42,14 +43,8 @@ export async function rpc<T>(url: string, method: string, params: unknown[] = []
 }
 export const chainHead = async (url: string) => Number.parseInt(await rpc<string>(url, 'eth_blockNumber'), 16);
 
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(everyMs);
-  }
-}
+/** The fault suite's wait: core/wait.ts's, polling every 500 ms by default. */
+export const waitUntil = (what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> => waitFor(what, check, timeoutMs, { everyMs });
 
 // ---------------------------------------------------------------------------------------------
 // RPC fault proxy: forwards JSON-RPC to the upstream, or answers 429, or holds requests (hang).

@@ -108,7 +108,9 @@ test('an undecodable block goes to the DLQ topic with its raw payload, and inges
   };
   const ingest = await createIngest(common, { pool });
   const running = ingest.run();
-  await waitFor('ingest to reach the head', () => (ingest.tip()?.number ?? -1) >= head, 20_000, { everyMs: 50 });
+  // The tip moves when Kafka acks, the metrics after the state store commits: wait for both.
+  const dlqCount = async () => Number(/chainlake_dlq_records_total\{[^}]*\} (\d+)$/m.exec(await common.metrics.getSingleMetricAsString('chainlake_dlq_records_total'))?.[1] ?? 0);
+  await waitFor('ingest to reach the head and count the DLQ block', async () => (ingest.tip()?.number ?? -1) >= head && (await dlqCount()) > 0, 20_000, { everyMs: 50 });
   const metrics = await common.metrics.getSingleMetricAsString('chainlake_dlq_records_total');
   await common.shutdown.run('test done');
   await running;

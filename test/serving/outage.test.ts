@@ -15,6 +15,7 @@ import { startCassandra } from '../../ops/stack.js';
 import { createApiKeyStore } from '../../storage/api-keys.js';
 import { createCassandra } from '../../storage/cassandra.js';
 import { freePort, testConfig, testLogger } from '../helpers.js';
+import { waitFor as coreWaitFor } from '../../core/wait.js';
 
 const ADDRESS = `0x${'ab'.repeat(20)}`;
 
@@ -63,13 +64,8 @@ const routes = (): { name: string; path: string; headers: Record<string, string>
   ];
 };
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; serve stderr: ${stderr.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** core/wait.ts's waitFor, naming the tail of serve's stderr when it times out. */
+const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => coreWaitFor(what, check, timeoutMs, { context: () => `serve stderr: ${stderr.slice(-2000)}` });
 
 /** Every route answers `status`; returns the answers once they all do. */
 async function allAnswer(status: number, timeoutMs: number): Promise<Map<string, Answer>> {

@@ -7,6 +7,7 @@ import { tokenAbi } from '../../ops/traffic/artifacts.js';
 import { startTraffic } from '../../ops/traffic/generator.js';
 import { prefillChain } from '../../ops/traffic/prefill.js';
 import { type TestAnvil, startAnvil, testLogger } from '../helpers.js';
+import { waitFor } from '../../core/wait.js';
 
 const TRANSFER_TOPIC = toEventSelector(parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'));
 
@@ -22,13 +23,6 @@ async function readBlocks(client: PublicClient, from: bigint, to: bigint): Promi
   return out;
 }
 
-async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const classify = (blocks: MinedBlock[]) => {
   const txs = blocks.flatMap((b) => b.transactions);
@@ -70,7 +64,7 @@ describe('traffic generator on anvil with 1 s blocks', () => {
     expect(stats.dropped).toBe(0);
 
     // Sent means accepted into the pool; wait until anvil has mined all of it.
-    await pollUntil('an empty mempool', async () => {
+    await waitFor('an empty mempool', async () => {
       const pool = await client.request({ method: 'txpool_status' as 'eth_chainId' }) as unknown as { pending: string; queued: string };
       return BigInt(pool.pending) === 0n && BigInt(pool.queued) === 0n;
     }, 15_000);
