@@ -10,7 +10,7 @@ import { createViewsQueries } from '../../storage/views/queries.js';
 import { testConfig, testLogger } from '../helpers.js';
 import { generateStream } from './fixtures.js';
 import { caughtUp, expectedSnapshot, produceStream, snapshotViews } from './harness.js';
-import { waitFor } from '../../core/wait.js';
+import { waitFor, waitForValue } from '../../core/wait.js';
 
 const CHAIN = 31_338;
 const PARTITIONS = 3;
@@ -62,9 +62,17 @@ function startChild(): ChildProcess {
 
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 
-async function committedTotal(): Promise<bigint> {
-  const res = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (res[0]?.partitions ?? []).reduce((s, p) => s + (BigInt(p.offset) > 0n ? BigInt(p.offset) : 0n), 0n);
+/** Offsets the group committed, summed; asked again while the group coordinator is still loading (a fresh broker). */
+function committedTotal(): Promise<bigint> {
+  return waitForValue(
+    'the committed offsets',
+    async () => {
+      const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (res[0]?.partitions ?? []).reduce((s, p) => s + (BigInt(p.offset) > 0n ? BigInt(p.offset) : 0n), 0n);
+    },
+    30_000,
+    { everyMs: 100 },
+  );
 }
 
 beforeAll(async () => {
