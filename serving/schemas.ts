@@ -159,6 +159,9 @@ export const txResponse = z.object({
   type: int,
   inputSize: int,
   logCount: int,
+  executionFee: uint.nullable().describe('gas part of fee (gasUsed × effectiveGasPrice); null for rows written before it was kept'),
+  dataFee: uint.nullable().describe('data part of fee: blob fee (Ethereum) or L1 data fee (OP stack); null for rows written before it was kept'),
+  extra: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable().describe('the chain family fields of the tx (docs/chain-families.md), null for plain Ethereum txs'),
 });
 const addressTx = z.object({
   txHash: hex,

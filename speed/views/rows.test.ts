@@ -79,6 +79,21 @@ describe('blockRows', () => {
   });
 });
 
+describe('family fields in the speed views', () => {
+  test('behavior: a tx keeps its fee parts and its chain family fields as JSON (an OP-stack tx with an L1 data fee)', () => {
+    const base = blocksWithTxs[0]!;
+    const tx = base.transactions[0]!;
+    const opTx = { ...tx, executionFee: '21000000000000', dataFee: '1500000000', fee: (21000000000000n + 1500000000n).toString(), extra: { l1Fee: '1500000000', l1GasUsed: '1600', isSystemTx: false } };
+    const record: BlockRecord = { ...base, family: 'op-stack', transactions: [opTx, ...base.transactions.slice(1)] };
+    const row = blockRows(record).find((r) => r.table === 'views_txs_by_hash' && r.key.tx_hash === tx.hash);
+    expect(row?.data).toMatchObject({ fee: '21001500000000', execution_fee: '21000000000000', data_fee: '1500000000' });
+    expect(JSON.parse(String(row?.data.extra))).toEqual({ l1Fee: '1500000000', l1GasUsed: '1600', isSystemTx: false });
+    // A plain Ethereum tx has no family fields: null, not "{}".
+    const plain = blockRows(base).find((r) => r.table === 'views_txs_by_hash' && r.key.tx_hash === tx.hash);
+    expect(plain?.data.extra).toBeNull();
+  });
+});
+
 describe('blockStats', () => {
   test('counts classes and failures, sums fees of all txs and value of successful txs only', () => {
     for (const b of stream.canonical) {

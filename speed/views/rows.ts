@@ -121,6 +121,9 @@ export function blockRows(record: BlockRecord): ViewRow[] {
         tx_type: tx.type,
         input_size: tx.inputSize,
         log_count: tx.logCount,
+        execution_fee: tx.executionFee,
+        data_fee: tx.dataFee,
+        extra: tx.extra === undefined ? null : JSON.stringify(tx.extra),
       },
     });
     const common = {

@@ -30,4 +30,9 @@ export const viewsMigrations: Migration[] = [
     name: 'speed views: minute stats count transactions of unknown status (pre-Byzantium receipts)',
     cql: () => addedColumnsSince(VIEW_TABLES, 101),
   },
+  {
+    version: 102,
+    name: 'speed views: transactions keep the fee parts and the chain family fields',
+    cql: () => addedColumnsSince(VIEW_TABLES, 102),
+  },
 ];

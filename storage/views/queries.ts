@@ -1,7 +1,7 @@
 // Speed views in Cassandra/ScyllaDB, read side: typed queries over the tables of tables.ts for
 // serving, reconcile and the benches. Amounts are decimal strings in views, bigint in partials.
 // Writes: writer.ts. Reasoning about canonical rows during reorgs: docs/speed-views.md.
-import { address as addressSchema, hex32 } from '../../core/chain.js';
+import { address as addressSchema, type FamilyExtras, hex32 } from '../../core/chain.js';
 import { ValidationError } from '../../core/errors.js';
 import type { CassandraClient } from '../cassandra.js';
 import type { BlockSeriesRow, Page } from '../read-rows.js';
@@ -47,6 +47,11 @@ export type TxView = {
   type: number;
   inputSize: number;
   logCount: number;
+  /** The parts of fee: execution (gas) and data (blob fee, L1 data fee); null in rows written before they were kept. */
+  executionFee: string | null;
+  dataFee: string | null;
+  /** The chain family's fields of this tx (core/chains), null for plain Ethereum txs. */
+  extra: FamilyExtras | null;
 };
 
 export type AddressTxView = {
@@ -268,6 +273,7 @@ export function createViewsQueries(
       row = rows.find((_, i) => canonical[i]) ?? row;
     }
     const args = optStr(row.get('args'));
+    const extra = optStr(row.get('extra'));
     return {
       hash,
       blockNumber: num(row.get('block_number')),
@@ -294,6 +300,9 @@ export function createViewsQueries(
       type: num(row.get('tx_type')),
       inputSize: num(row.get('input_size')),
       logCount: num(row.get('log_count')),
+      executionFee: optStr(row.get('execution_fee')),
+      dataFee: optStr(row.get('data_fee')),
+      extra: extra === null ? null : (JSON.parse(extra) as FamilyExtras),
     };
   }
 

@@ -117,7 +117,12 @@ export const VIEW_TABLES: Record<ViewTable, TableDecl> = {
       tx_type: 'int',
       input_size: 'int',
       log_count: 'int',
+      execution_fee: 'varint',
+      data_fee: 'varint',
+      extra: 'text',
     },
+    // fee = execution_fee + data_fee (blob fee, L1 data fee); extra: the chain family's fields as JSON.
+    addedColumns: { execution_fee: 102, data_fee: 102, extra: 102 },
     partitionKey: ['chain_id', 'tx_hash'],
     clustering: ['block_hash'],
     ttl: true,

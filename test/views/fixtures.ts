@@ -281,9 +281,7 @@ export function expectedViews(canonical: BlockRecord[]) {
       if (tx.status === 0) m.failed++;
       else m.nativeValue = (BigInt(m.nativeValue) + BigInt(tx.value)).toString();
       m.fees = (BigInt(m.fees) + BigInt(tx.fee)).toString();
-      // The speed views keep the full fee, not its parts (docs/chain-families.md).
-      const { executionFee: _execution, dataFee: _data, ...viewTx } = tx;
-      txs.set(tx.hash, { ...viewTx, blockHash: b.hash, timestamp: b.timestamp });
+      txs.set(tx.hash, { ...tx, extra: tx.extra ?? null, blockHash: b.hash, timestamp: b.timestamp });
       const entry = (side: AddressTxView['side'], counterparty: string | null) => ({
         txHash: tx.hash,
         blockNumber: b.number,
