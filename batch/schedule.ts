@@ -4,7 +4,8 @@
 // queued: it is recorded as 'skipped'. A failed run leaves CURRENT untouched.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Common } from '../core/common.js';
-import { errorMessage, ValidationError } from '../core/errors.js';
+import { validateCron } from '../core/cron.js';
+import { errorMessage } from '../core/errors.js';
 import { counter, gauge, histogram } from '../core/metrics.js';
 import type { RunKind, RunTrigger } from '../storage/batch-runs.js';
 import { recordedRun, type RunOutcome, type RunResult, type RunStore } from './runs.js';
@@ -24,10 +25,6 @@ export type BatchScheduler = {
   pollRequests: () => Promise<number>;
   stop: () => Promise<void>;
 };
-
-export function validateCron(name: string, expr: string): void {
-  if (!cron.validate(expr)) throw new ValidationError(`${name} "${expr}" is not a valid cron expression (5 or 6 fields)`);
-}
 
 export function createBatchScheduler(common: Common, deps: SchedulerDeps, opts: SchedulerOptions): BatchScheduler {
   const { logger, metrics } = common;

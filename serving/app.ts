@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import type { Common } from '../core/common.js';
 import { histogram } from '../core/metrics.js';
 import { repoPath } from '../core/paths.js';

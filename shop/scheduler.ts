@@ -5,7 +5,8 @@
 // scheduler; the batch layer does not know it exists.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Common } from '../core/common.js';
-import { errorMessage, ValidationError } from '../core/errors.js';
+import { validateCron } from '../core/cron.js';
+import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { booksBaseUrl, runBooksPipeline } from './jobs/pipeline.js';
 import type { ShopStore } from './store.js';
@@ -54,7 +55,7 @@ export function createShopScheduler(common: Common, store: ShopStore, opts: Shop
   return {
     async start() {
       if (expr === 'off') return void log.info({ msg: 'Books pipeline disabled (BOOKS_CRON=off)' });
-      if (!cron.validate(expr)) throw new ValidationError(`BOOKS_CRON "${expr}" is not a valid cron expression (5 or 6 fields)`);
+      validateCron('BOOKS_CRON', expr);
       scheduled = scheduleBooksPipeline(expr, run, log);
       log.info({ msg: 'Shop scheduler started', booksCron: expr });
       const empty = await store.hasBooks().then(

@@ -3,7 +3,6 @@
 // /openapi.json publishes (request and 200 response schemas). Route files receive a RouteKit.
 import { createHash } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import type { z } from 'zod';
 import { ARROW_STREAM, rowsToArrowIpc } from '../arrow.js';
 import type { createAuth } from '../auth.js';
 import type { RouteDoc } from '../openapi.js';

@@ -28,7 +28,6 @@ const fixture = (path: string): any => {
   const entries = JSON.parse(readFileSync(new URL(`../../test/fixtures/rpc/erigontech+rpc-tests/integration/${path}`, import.meta.url), 'utf8'));
   return entries[0].response.result;
 };
-const big = (q: string | undefined | null): bigint => (q == null ? 0n : BigInt(q));
 const sum = (xs: bigint[]): bigint => xs.reduce((a, b) => a + b, 0n);
 
 /** A node that answers the block and its receipts for any height (the source asks for the block's own number). */

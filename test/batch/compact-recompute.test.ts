@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { describe, expect, test } from 'vitest';
 import { runLakeSql } from '../../batch/sql-runner.js';
 import { createCompactor } from '../../batch/compact/compactor.js';

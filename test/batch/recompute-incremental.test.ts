@@ -1,7 +1,6 @@
 // The recompute's incremental neighbourhood (only changed days ± 1 day of block files are read)
 // and its progress output: pure parts without infra, and a reorg whose replacement block lands on
 // the next UTC day through real Kafka, compaction and DuckDB.
-import type { Kafka } from 'kafkajs';
 import { describe, expect, test } from 'vitest';
 import { createCompactor } from '../../batch/compact/compactor.js';
 import { createRecomputeProgress } from '../../batch/recompute/progress.js';

@@ -36,7 +36,7 @@ import { lakePaths } from '../../storage/lake/paths.js';
 import { readBlockSeries, readStats } from '../../storage/lake/readers.js';
 import { createViewsQueries, type ViewsQueries } from '../../storage/views/queries.js';
 import { testConfig, testLogger } from '../helpers.js';
-import { covers, readTopic } from '../ingest/support.js';
+import { readTopic } from '../ingest/support.js';
 import { caughtUp } from '../views/harness.js';
 import { completeSets } from './corpus.js';
 import { type BlockFigures, referenceFigures } from './reference.js';
