@@ -7,8 +7,6 @@ import { createCommon, serveProcessEndpoints } from '../core/runtime.js';
 import { type CassandraClient, cassandraReadyCheck, createCassandra } from '../storage/cassandra.js';
 import { createKafka } from '../storage/kafka.js';
 import { createDuck, type Duck } from '../storage/lake/duck.js';
-import { lakePaths } from '../storage/lake/paths.js';
-import { lakeChainIds } from '../storage/lake/files.js';
 import { createCompactor } from './compact/compactor.js';
 import { createCompactProgress } from './compact/progress.js';
 import { createRecomputeProgress } from './recompute/progress.js';
@@ -100,16 +98,14 @@ export async function runSchedule(opts: { chainId?: number; alongside?: (common:
   const cassandra = await createCassandra(config, common.logger);
   common.shutdown.add('cassandra', () => cassandra.shutdown());
   const kafka = createKafka(config, common.logger, 'schedule');
-  const paths = lakePaths(config.LAKE_DIR);
   const scheduler = createBatchScheduler(
     common,
     {
       store: cassandraRunStore(cassandra),
       jobs: {
         recompute: async () => {
-          const ids = await lakeChainIds(paths);
-          const chainId = opts.chainId ?? (ids.length === 1 ? ids[0] : undefined);
-          const r = await withDuck((duck) => recompute(common, { duck }, chainId === undefined ? {} : { chainId }));
+          // Without --chain-id, recompute finds the lake's only chain itself (and says so when there is none or several).
+          const r = await withDuck((duck) => recompute(common, { duck }, opts.chainId === undefined ? {} : { chainId: opts.chainId }));
           return { rowsIn: r.rowsIn, rowsOut: r.rowsOut, horizon: r.horizon, version: r.version };
         },
         compact: () =>

@@ -20,7 +20,7 @@ import type { Logger } from '../../core/logger.js';
 import { type RawTable, RAW_COLUMNS } from '../../storage/lake/schema.js';
 import type { LakePaths } from '../../storage/lake/paths.js';
 import { rawRelationSql } from '../../storage/lake/canonical.js';
-import { fileSpans, isSuperseded, listAllRawFiles, listRawFiles, mergedFileName, type OffsetSpan, type RawFile } from '../../storage/lake/files.js';
+import { completeRanges, fileSpans, isSuperseded, listAllRawFiles, mergedFileName, type OffsetSpan, type RawFile } from '../../storage/lake/files.js';
 import { sqlString } from '../../storage/lake/duck.js';
 
 /** Longest merged file name we write (file systems allow 255 bytes). */
@@ -50,16 +50,19 @@ export function unionSpans(files: RawFile[]): OffsetSpan[] {
   return [...by.values()].sort((a, b) => a.partition - b.partition);
 }
 
-/** Delete files superseded by a merged file of their directory once the merged file is older than keepMs. */
-export async function sweepSuperseded(paths: LakePaths, chainId: number, keepMs: number, now = Date.now()): Promise<number> {
-  const all = await listAllRawFiles(paths, chainId);
+/**
+ * Delete files superseded by a merged file of their directory once the merged file is older
+ * than keepMs. `listed`: the chain's files when the caller has just listed them and nothing moved since.
+ */
+export async function sweepSuperseded(paths: LakePaths, chainId: number, keepMs: number, now = Date.now(), listed?: RawFile[]): Promise<number> {
+  const all = listed ?? (await listAllRawFiles(paths, chainId));
   const merged = all.filter((f) => f.spans);
   if (merged.length === 0) return 0;
   const age = new Map<string, number>();
   let deleted = 0;
   for (const f of all) {
-    if (!isSuperseded(f, merged)) continue;
-    const by = merged.filter((m) => m !== f && m.table === f.table && m.day === f.day && isSuperseded(f, [m]));
+    const by = merged.filter((m) => isSuperseded(f, [m]));
+    if (by.length === 0) continue;
     let oldEnough = false;
     for (const m of by) {
       if (!age.has(m.path)) age.set(m.path, await stat(m.path).then((s) => now - s.mtimeMs, () => -1));
@@ -78,7 +81,7 @@ export async function sweepSuperseded(paths: LakePaths, chainId: number, keepMs:
 export async function mergeClosedDays(conn: DuckDBConnection, paths: LakePaths, chainId: number, opts: { keepMs: number; logger: Logger }): Promise<MergeResult> {
   const result: MergeResult = { days: 0, filesIn: 0, filesOut: 0, deleted: 0, skipped: 0 };
   const all = await listAllRawFiles(paths, chainId);
-  const visible = await listRawFiles(paths, chainId);
+  const visible = completeRanges(all);
   const limit = closedDayLimit(visible);
   const visibleSet = new Set(visible.map((f) => f.path));
   const merged = all.filter((f) => f.spans);
@@ -128,7 +131,8 @@ export async function mergeClosedDays(conn: DuckDBConnection, paths: LakePaths, 
       await rm(commit, { recursive: true, force: true });
     }
   }
-  result.deleted = await sweepSuperseded(paths, chainId, opts.keepMs);
+  // One listing serves the sweep too unless this run moved merged files in.
+  result.deleted = await sweepSuperseded(paths, chainId, opts.keepMs, Date.now(), result.filesOut > 0 ? undefined : all);
   if (result.days > 0 || result.deleted > 0) opts.logger.info({ msg: 'Merged closed days', chainId, ...result });
   return result;
 }
