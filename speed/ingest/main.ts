@@ -1,10 +1,11 @@
 // Entry points of `chainlake ingest | backfill | export` (ops/commands/ingest.ts parses the
 // flags): one function per command, owning its process lifetime (shutdown, exit code).
+import { resolveChainFamily } from '../../core/chains/index.js';
 import { loadConfig } from '../../core/config.js';
 import { errorMessage, FatalError } from '../../core/errors.js';
-import { createProgressBar } from '../../core/progress.js';
+import { createProgressBar, etaSeconds, ratePerSecond } from '../../core/progress.js';
 import { createCommon, serveProcessEndpoints } from '../../core/runtime.js';
-import { createRpcPool, parseRpcEndpoints } from '../rpc/index.js';
+import { createRpcPoolFromConfig } from '../rpc/index.js';
 import { ExportIncompleteError, exportBlocks } from './export.js';
 import type { createIngest } from './ingest.js';
 import { createRpcBlockSource } from './source.js';
@@ -13,15 +14,15 @@ import type { IngestObserver } from './types.js';
 /** Blocks and txs done, with rates: a bar on a TTY, else a line every 5 s on stderr. */
 function blockProgress(total: number, label: string) {
   let txs = 0;
-  const rates = (value: number, seconds: number) => ({ bps: (value / Math.max(0.001, seconds)).toFixed(1), tps: (txs / Math.max(0.001, seconds)).toFixed(0) });
+  const rates = (value: number, seconds: number) => ({ bps: ratePerSecond(value, seconds).toFixed(1), tps: ratePerSecond(txs, seconds).toFixed(0) });
   const bar = createProgressBar<null>({
     stream: process.stderr,
     format: `${label} [{bar}] {percentage}% | {value}/{total} blocks | {bps} blocks/s | {tps} tx/s | ETA {eta_formatted}`,
     fields: (s) => rates(s.value, s.seconds),
     line: (s) => {
       const r = rates(s.value, s.seconds);
-      const eta = s.value > 0 ? Math.round(((s.total - s.value) * s.seconds) / s.value) : null;
-      process.stderr.write(`${label}: ${s.value}/${s.total} blocks, ${r.bps} blocks/s, ${r.tps} tx/s, ETA ${eta ?? '?'} s\n`);
+      const eta = etaSeconds(s.total - s.value, s.value, s.seconds);
+      process.stderr.write(`${label}: ${s.value}/${s.total} blocks, ${r.bps} blocks/s, ${r.tps} tx/s, ETA ${eta === null ? '?' : Math.round(eta)} s\n`);
     },
   });
   let done = 0;
@@ -130,7 +131,7 @@ export type ExportCommand = { rpc: string; numbers: number[]; format: 'parquet' 
 export async function runExport(opts: ExportCommand): Promise<void> {
   const cfg = loadConfig();
   const common = createCommon('export', { config: { ...cfg, ETH_RPC_URLS: [opts.rpc], ...(opts.rps !== undefined ? { RPC_DEFAULT_RPS: opts.rps, RPC_LIMITS: overrideRps(cfg.RPC_LIMITS, opts.rps) } : {}) } });
-  const pool = createRpcPool({ endpoints: parseRpcEndpoints(common.config), logger: common.logger, metrics: common.metrics, signal: common.shutdown.signal, timeoutMs: cfg.RPC_TIMEOUT_MS });
+  const pool = createRpcPoolFromConfig(common);
   common.shutdown.add('rpc-pool', () => pool.close());
   let running: Promise<unknown> | null = null;
   // Registered last, so it runs first on SIGTERM: the export stops and removes its staging folder before the process exits.
@@ -141,7 +142,8 @@ export async function runExport(opts: ExportCommand): Promise<void> {
     const chainId = await pool.chainId();
     const progress = blockProgress(opts.numbers.length, 'export');
     const exporting = exportBlocks({
-      source: createRpcBlockSource({ pool, chainId, logger: common.logger }),
+      // The chain family as ingest picks it (CHAIN_FAMILY overrides the chain id's), so export keeps the same fields.
+      source: createRpcBlockSource({ pool, chainId, logger: common.logger, family: resolveChainFamily(chainId, cfg.CHAIN_FAMILY) }),
       numbers: opts.numbers,
       format: opts.format,
       outDir: opts.out,

@@ -152,8 +152,8 @@ export function parseRpcHeaders(spec: string): Record<string, Record<string, str
   return out;
 }
 
-/** Endpoints from config; with ETH_RPC_URLS empty, the local anvil. Duplicate URLs are dropped. `rps` overrides every endpoint's rate (--rps). */
-export function parseRpcEndpoints(cfg: RpcEndpointConfig, override: { rps?: number } = {}): RpcEndpoint[] {
+/** Endpoints from config; with ETH_RPC_URLS empty, the local anvil. Duplicate URLs are dropped. */
+export function parseRpcEndpoints(cfg: RpcEndpointConfig): RpcEndpoint[] {
   const defaults = { rps: cfg.RPC_DEFAULT_RPS, dailyQuota: cfg.RPC_DEFAULT_DAILY_QUOTA };
   const limits = parseRpcLimits(cfg.RPC_LIMITS, defaults);
   const headerSpec = parseRpcHeaders(cfg.ETH_RPC_HEADERS ?? '');
@@ -172,7 +172,7 @@ export function parseRpcEndpoints(cfg: RpcEndpointConfig, override: { rps?: numb
     const l = limitFor(host, limits);
     const headers = { ...headerSpec['*'], ...headerSpec[host.toLowerCase()], ...headerSpec[String(i + 1)] };
     out.push(
-      makeEndpoint(url, { rps: override.rps ?? l?.rps ?? defaults.rps, dailyQuota: l?.dailyQuota ?? defaults.dailyQuota, weight: l?.weight ?? 1, costs: l?.costs ?? {} }, headers),
+      makeEndpoint(url, { rps: l?.rps ?? defaults.rps, dailyQuota: l?.dailyQuota ?? defaults.dailyQuota, weight: l?.weight ?? 1, costs: l?.costs ?? {} }, headers),
     );
   }
   return out;
