@@ -16,10 +16,6 @@ import { runRouteDocs, runsRouter } from './routes/runs.js';
 import { userRouteDocs, usersRouter } from './routes/users.js';
 import type { ShopStore } from './store.js';
 
-export type { AuditSink } from './routes/context.js';
-// The composition point (the serve command) needs only this file: the store comes with it.
-export { openShopStore } from './store.js';
-
 const shopRouteDocs: RouteDoc[] = [
   ...productRouteDocs,
   ...bookRouteDocs,

@@ -23,7 +23,9 @@ export function rawRelationSql(table: RawTable, files: string[]): string {
   const bySchema = new Map<LakeFileSchema, string[]>();
   for (const f of files) {
     const v = fileSchemaOf(f);
-    bySchema.set(v, [...(bySchema.get(v) ?? []), f]);
+    const list = bySchema.get(v);
+    if (list) list.push(f);
+    else bySchema.set(v, [f]);
   }
   // The common case, a lake of current files only, stays the plain read.
   if (bySchema.size === 1 && bySchema.has(LAKE_FILE_SCHEMA)) return `(SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false))`;

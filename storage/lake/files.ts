@@ -125,7 +125,11 @@ export function completeRanges(files: RawFile[]): RawFile[] {
     const complete = new Set(completeRanges(small));
     const dirKey = (f: RawFile) => `${f.chainId}/${f.table}/${f.day}`;
     const mergedByDir = new Map<string, RawFile[]>();
-    for (const m of merged) mergedByDir.set(dirKey(m), [...(mergedByDir.get(dirKey(m)) ?? []), m]);
+    for (const m of merged) {
+      const list = mergedByDir.get(dirKey(m));
+      if (list) list.push(m);
+      else mergedByDir.set(dirKey(m), [m]);
+    }
     const visible = (f: RawFile) =>
       !isSuperseded(f, mergedByDir.get(dirKey(f)) ?? []) &&
       (f.spans !== undefined || complete.has(f) || merged.some((m) => m.chainId === f.chainId && covers(m, fileSpans(f)[0]!)));

@@ -5,7 +5,7 @@ import { address as addressSchema, type FamilyExtras, hex32 } from '../../core/c
 import { ValidationError } from '../../core/errors.js';
 import type { CassandraClient } from '../cassandra.js';
 import type { BlockSeriesRow, Page } from '../read-rows.js';
-import { VIEWS_BLOCK_BUCKET } from './tables.js';
+import { heightBucket } from './tables.js';
 
 export type BlockView = {
   number: number;
@@ -131,7 +131,6 @@ export type MinutePartial = {
 export const MAX_PAGE_SIZE = 1000;
 const MAX_STATS_RANGE_SECONDS = 31 * 86_400;
 const DAY_MS = 86_400_000;
-const BUCKET = VIEWS_BLOCK_BUCKET;
 
 type Row = { get(name: string): unknown };
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -236,7 +235,7 @@ export function createViewsQueries(
   async function blockByNumber(number: number): Promise<BlockView | null> {
     if (!Number.isSafeInteger(number) || number < 0) throw new ValidationError(`block number must be a non-negative integer, got ${String(number)}`);
     const r = (
-      await q('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number = ?', [chainId, Math.floor(number / BUCKET), number])
+      await q('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number = ?', [chainId, heightBucket(number), number])
     ).first();
     return r ? toBlock(r, number, str(r.get('hash'))) : null;
   }
@@ -253,11 +252,11 @@ export function createViewsQueries(
     if (!f.lastBlock) return [];
     const out: BlockView[] = [];
     // Walk back bucket by bucket; a young view may start mid-bucket.
-    for (let bucket = Math.floor(f.lastBlock.number / BUCKET); bucket >= 0 && out.length < n; bucket--) {
+    for (let bucket = heightBucket(f.lastBlock.number); bucket >= 0 && out.length < n; bucket--) {
       const rs = await q('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? LIMIT ?', [chainId, bucket, n - out.length]);
       for (const r of rs.rows) out.push(toBlock(r, num(r.get('number')), str(r.get('hash'))));
       if (rs.rows.length === 0 && out.length > 0) break;
-      if (Math.floor(f.lastBlock.number / BUCKET) - bucket >= 3) break;
+      if (heightBucket(f.lastBlock.number) - bucket >= 3) break;
     }
     return out;
   }
@@ -415,7 +414,7 @@ export function createViewsQueries(
   /** Canonical blocks with lo ≤ number ≤ hi, by number. */
   async function canonicalBlocks(lo: number, hi: number): Promise<Map<number, BlockView>> {
     const out = new Map<number, BlockView>();
-    for (let b = Math.floor(lo / BUCKET); b <= Math.floor(hi / BUCKET); b++)
+    for (let b = heightBucket(lo); b <= heightBucket(hi); b++)
       for (const r of await allRows('SELECT * FROM views_blocks_by_height WHERE chain_id = ? AND bucket = ? AND number >= ? AND number <= ?', [chainId, b, lo, hi]))
         out.set(num(r.get('number')), toBlock(r, num(r.get('number')), str(r.get('hash'))));
     return out;
