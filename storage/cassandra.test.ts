@@ -2,7 +2,7 @@
 import cassandra from 'cassandra-driver';
 import { expect, test } from 'vitest';
 import { RetryableError, StoreUnavailableError, ValidationError, isRetryable } from '../core/errors.js';
-import { CassandraQueryError, classifyCassandraError } from './cassandra.js';
+import { CassandraQueryError, classifyCassandraError, classifyErrors } from './cassandra.js';
 
 const { errors, types } = cassandra;
 const codes = types.responseErrorCodes;
@@ -41,4 +41,17 @@ test('syntax, invalid, unauthorized and other driver errors are fatal and keep t
 test('our own typed errors pass through unchanged', () => {
   const own = [new ValidationError('bad'), new RetryableError('later')];
   for (const e of own) expect(classifyCassandraError(e)).toBe(e);
+});
+
+test('behavior: a later page of a paged result fails classified too (for await fetches it through nextPageAsync, not execute)', async () => {
+  const lost = new errors.NoHostAvailableError({ '127.0.0.1:9042': new Error('connect ECONNREFUSED 127.0.0.1:9042') });
+  const page = (n: number): Record<string, unknown> => ({ n, nextPageAsync: n < 2 ? async () => page(n + 1) : async () => Promise.reject(lost) });
+  const fake = { execute: async () => page(1), batch: async () => ({}), eachRow: () => undefined, stream: () => ({ emit: () => true }) };
+  const client = classifyErrors(fake as unknown as cassandra.Client);
+  const first = (await client.execute('SELECT 1')) as unknown as { nextPageAsync: (s: unknown) => Promise<{ n: number; nextPageAsync: (s: unknown) => Promise<unknown> }> };
+  const second = await first.nextPageAsync('state');
+  expect(second.n).toBe(2);
+  const failed = await second.nextPageAsync('state').catch((e: unknown) => e);
+  expect(failed).toBeInstanceOf(StoreUnavailableError);
+  expect((failed as StoreUnavailableError).cause).toBe(lost);
 });

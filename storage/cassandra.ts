@@ -90,8 +90,23 @@ export function classifyCassandraError(e: unknown): BaseError {
 type Fn = (...args: unknown[]) => unknown;
 type ErrorFirst = (err: unknown, ...rest: unknown[]) => unknown;
 
-/** Route every error of execute/batch/eachRow/stream (promise, callback or 'error' event) through classifyCassandraError. */
-function classifyErrors(client: cassandra.Client): CassandraClient {
+/**
+ * A result's later pages: `for await` over a ResultSet fetches them through its nextPageAsync,
+ * which the driver sets itself and which never passes through execute.
+ */
+function classifyPages<T>(result: T): T {
+  const rs = result as { nextPageAsync?: (pageState: unknown) => Promise<unknown> } | null;
+  const next = rs?.nextPageAsync;
+  if (rs && typeof next === 'function')
+    rs.nextPageAsync = (pageState) =>
+      next.call(rs, pageState).then(classifyPages, (err: unknown) => {
+        throw classifyCassandraError(err);
+      });
+  return result;
+}
+
+/** Route every error of execute/batch/eachRow/stream (promise, later pages, callback or 'error' event) through classifyCassandraError. */
+export function classifyErrors(client: cassandra.Client): CassandraClient {
   const target = client as unknown as Record<'execute' | 'batch' | 'eachRow' | 'stream', Fn>;
   const classifyCallback = (cb: ErrorFirst): ErrorFirst => (err, ...rest) => cb(err ? classifyCassandraError(err) : err, ...rest);
   for (const name of ['execute', 'batch'] as const) {
@@ -102,7 +117,7 @@ function classifyErrors(client: cassandra.Client): CassandraClient {
         args[last] = classifyCallback(args[last] as ErrorFirst);
         return original(...args);
       }
-      return (original(...args) as Promise<unknown>).catch((err: unknown) => {
+      return (original(...args) as Promise<unknown>).then(classifyPages, (err: unknown) => {
         throw classifyCassandraError(err);
       });
     };
